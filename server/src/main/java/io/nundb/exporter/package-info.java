@@ -1,0 +1,2 @@
+/** nundb-exporter core. */
+package io.nundb.exporter;
