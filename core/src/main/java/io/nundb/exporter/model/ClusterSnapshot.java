@@ -1,0 +1,49 @@
+package io.nundb.exporter.model;
+
+import java.util.List;
+
+/**
+ * Everything the exporter knows about the cluster at one instant: one {@link NodeSnapshot} per known
+ * node (sorted by name), published by the single publisher and read by the renderer without locks.
+ *
+ * <p>Thread-safety: immutable.
+ *
+ * @param takenAtEpochMillis wall-clock time the publisher assembled this snapshot
+ * @param nodes every known node, sorted by name
+ * @param expectedMembers the configured cluster size, or 0 when not configured
+ * @param collectionDurationSeconds duration of the last full collection cycle
+ * @param forgottenNodes cumulative count of nodes forgotten after the retention period
+ */
+public record ClusterSnapshot(
+        long takenAtEpochMillis,
+        List<NodeSnapshot> nodes,
+        int expectedMembers,
+        double collectionDurationSeconds,
+        long forgottenNodes) {
+    public ClusterSnapshot {
+        nodes = List.copyOf(nodes);
+    }
+
+    public static final ClusterSnapshot EMPTY = new ClusterSnapshot(0, List.of(), 0, 0, 0);
+
+    /** Number of nodes currently up. */
+    public int membersUp() {
+        int n = 0;
+        for (NodeSnapshot s : nodes) {
+            if (s.up()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The node with this name, or {@code null}. */
+    public NodeSnapshot node(String name) {
+        for (NodeSnapshot s : nodes) {
+            if (s.name().equals(name)) {
+                return s;
+            }
+        }
+        return null;
+    }
+}

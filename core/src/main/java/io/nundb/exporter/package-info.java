@@ -1,2 +1,0 @@
-/** nundb-exporter core. */
-package io.nundb.exporter;
