@@ -208,7 +208,7 @@ def groups(cfg):
         ],
     }
 
-    lag_window = cfg["replicationLagTrendWindow"]
+    lag_window = cfg["replicationLagRecoveryWindow"]
     replication = {
         "name": "nundb-exporter.replication",
         "rules": [
@@ -217,12 +217,15 @@ def groups(cfg):
                 (
                     f"nundb_replication_lag_seconds{{{s}}} > {lag_t}\n"
                     f"unless\n"
-                    f"deriv(nundb_replication_lag_seconds{{{s}}}[{lag_window}]) < 0"
+                    f"nundb_replication_lag_seconds{{{s}}}\n"
+                    f"  < {_num(cfg['replicationLagRecoveryRatio'])} * "
+                    f"max_over_time(nundb_replication_lag_seconds{{{s}}}[{lag_window}])"
                 ),
                 "warning",
                 f"Nun-db member {{{{ $labels.node }}}} of cluster {lc} lags behind the primary",
                 f"Canary writes reach Nun-db member {{{{ $labels.node }}}} of cluster {lc} "
-                f"{{{{ $value | humanizeDuration }}}} late (threshold {lag_t}s) and the lag is not shrinking. "
+                f"{{{{ $value | humanizeDuration }}}} late (threshold {lag_t}s) and the lag is not shrinking (it "
+                f"is not below {_num(cfg['replicationLagRecoveryRatio'])} of its {lag_window} maximum). "
                 f"Reads from this member return stale data.",
                 for_=cfg["replicationLagFor"],
                 keep_firing_for=cfg["replicationLagKeepFiringFor"],
