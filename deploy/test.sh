@@ -87,15 +87,23 @@ step "rules: annotations, runbook sections, firing and silent test per alert"
 pass "every alert documented and tested both ways"
 
 # --- scrape config ------------------------------------------------------------------------------
-step "scrape config example"
-cat > "$tmp/prometheus.yml" <<EOF
-global: {scrape_interval: 15s, evaluation_interval: 15s}
-rule_files: [$DEPLOY/prometheus/nundb-rules.yml]
-scrape_configs:
-$(sed 's/^/  /' < <("$PY" -c 'import sys, yaml; print(yaml.safe_dump(yaml.safe_load(open(sys.argv[1])), sort_keys=False))' "$DEPLOY/prometheus/scrape-config.yml"))
-EOF
+step "scrape config examples"
+"$PY" - "$DEPLOY" "$tmp/prometheus.yml" <<'PYEOF'
+import sys, yaml
+deploy, out = sys.argv[1], sys.argv[2]
+static = yaml.safe_load(open(f"{deploy}/prometheus/scrape-config.yml"))
+sd = yaml.safe_load(open(f"{deploy}/prometheus/scrape-config-kubernetes-sd.yml"))
+for job in sd:  # Debian's build has no kubernetes_sd_configs; keep the relabeling under test
+    job["static_configs"] = [{"targets": ["127.0.0.1:9898"]}]
+    del job["kubernetes_sd_configs"]
+yaml.safe_dump({
+    "global": {"scrape_interval": "15s", "evaluation_interval": "15s"},
+    "rule_files": [f"{deploy}/prometheus/nundb-rules.yml"],
+    "scrape_configs": static + sd,
+}, open(out, "w"))
+PYEOF
 promtool check config "$tmp/prometheus.yml"
-pass "promtool check config with deploy/prometheus/scrape-config.yml"
+pass "promtool check config: scrape-config.yml and scrape-config-kubernetes-sd.yml (SD swapped for static)"
 
 # --- alertmanager -------------------------------------------------------------------------------
 step "amtool check-config and routing"
