@@ -1,0 +1,19 @@
+package io.nundb.exporter.http;
+
+import io.nundb.exporter.model.ClusterSnapshot;
+
+/**
+ * Where the HTTP endpoint gets what it exposes: the collector (live mode) or the demo cluster's
+ * collector implements it.
+ *
+ * <p>Thread-safety: implementations must be safe to call from any thread; {@link #snapshot()} is called
+ * by the publisher thread once per render and by the event loops for the landing page, so it must not
+ * block (return the last published immutable snapshot).
+ */
+public interface ClusterSnapshotSource {
+    /** The latest published snapshot, never {@code null} ({@link ClusterSnapshot#EMPTY} before the first). */
+    ClusterSnapshot snapshot();
+
+    /** Whether the first collection attempt of every seed has completed, with success or failure. */
+    boolean firstCollectionComplete();
+}

@@ -1,0 +1,411 @@
+package io.nundb.exporter.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.internal.PlatformDependent;
+import io.nundb.exporter.exposition.ClusterMetricFamilies;
+import io.nundb.exporter.exposition.ExporterSnapshot;
+import io.nundb.exporter.exposition.ExpositionFormat;
+import io.nundb.exporter.model.ClusterSnapshot;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Renders the exposition on one publisher thread and caches one {@link RenderedBody} per format, so
+ * event loops serve scrapes with a {@code retainedDuplicate()} and never render.
+ *
+ * <p>Schedule: a render every {@link ScrapeEndpointConfig#renderInterval()} (the poll interval, but
+ * never more often than {@code --render.min-interval}), even when nothing changed, so {@code up} and
+ * ages are recomputed. Each render writes the text format, plus every other format requested within
+ * the last {@link #ACTIVE_FORMAT_WINDOW_NANOS 2 minutes} (so a Prometheus that negotiates protobuf
+ * or OpenMetrics at any usual scrape interval always finds a pre-rendered body), and gzip-compresses
+ * each body once. A scrape of a format with no body yet, or with a body older than 3 render intervals
+ * (the publisher is late), asks for one single-flight render and is answered when it completes.
+ * {@code name[]}-filtered scrapes bypass the cache: they are rendered on the publisher thread from the
+ * families of the last render and are not counted in {@code nundb_exporter_renders_total}.
+ *
+ * <p>Buffers: each body is written by client_java's writer through a {@link ByteBufOutputStream} into a
+ * pooled direct buffer sized from the previous render of the same format; gzip goes through
+ * {@link GZIPOutputStream} into a second pooled buffer. Rendering allocates (client_java builds its
+ * snapshot objects); serving does not copy.
+ *
+ * <p>Thread-safety: every mutable field except the published ones is confined to the publisher thread.
+ * The cache, the request times, the last tick and the waiter queue are the hand-off to the event loops
+ * and are atomics or volatile. {@link #current}, {@link #requestRender}, {@link #renderFiltered},
+ * {@link #healthy} and {@link #ready} may be called from any thread.
+ */
+public final class MetricsPublisher implements AutoCloseable {
+    static final long ACTIVE_FORMAT_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(2);
+    private static final Logger LOG = Logger.getLogger(MetricsPublisher.class.getName());
+    private static final int MIN_CAPACITY = 4096;
+    private static final ExpositionFormat[] FORMATS = ExpositionFormat.values();
+
+    private final ScrapeEndpointConfig config;
+    private final ClusterSnapshotSource source;
+    private final ExpositionFormats formats;
+    private final PrometheusRegistry processRegistry;
+    private final LongSupplier nanoClock;
+    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+    private final ScheduledExecutorService executor;
+    private final long intervalNanos;
+    private final long startNanos;
+
+    private final AtomicReferenceArray<RenderedBody> cache = new AtomicReferenceArray<>(FORMATS.length);
+    private final AtomicLongArray requestedAtNanos = new AtomicLongArray(FORMATS.length);
+    private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean onDemandPending = new AtomicBoolean();
+    private volatile long lastTickNanos;
+    private volatile boolean ticked;
+
+    // Publisher thread only.
+    private final long[] renders = new long[ExporterSnapshot.RENDER_SLOTS];
+    private final int[] lastIdentitySize = new int[FORMATS.length];
+    private final int[] lastGzipSize = new int[FORMATS.length];
+    private MetricSnapshots lastFamilies;
+    private boolean failing;
+
+    /**
+     * @param processRegistry registry of the JVM and process collectors, scraped into every render
+     * @param nanoClock monotonic clock, {@link System#nanoTime()} outside tests
+     */
+    public MetricsPublisher(
+            ScrapeEndpointConfig config,
+            ClusterSnapshotSource source,
+            PrometheusRegistry processRegistry,
+            LongSupplier nanoClock) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.source = Objects.requireNonNull(source, "source");
+        this.processRegistry = Objects.requireNonNull(processRegistry, "processRegistry");
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
+        this.formats = ExpositionFormats.init();
+        this.intervalNanos = config.renderInterval().toNanos();
+        this.startNanos = nanoClock.getAsLong();
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "nundb-publisher");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Renders once now and then every render interval. */
+    public void start() {
+        executor.scheduleAtFixedRate(this::scheduledRender, 0, intervalNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The writer for an {@code Accept} header, falling back to text when it is not available. */
+    public ExpositionFormatWriter writerFor(String accept) {
+        ExpositionFormatWriter w = formats.findWriter(accept);
+        return w.isAvailable() ? w : formats.getPrometheusTextFormatWriter();
+    }
+
+    /**
+     * The cached body of {@code format} if there is one not older than 3 render intervals, else
+     * {@code null} (then call {@link #requestRender}). Marks the format as requested. No allocation.
+     */
+    public RenderedBody current(ExpositionFormat format) {
+        long now = nanoClock.getAsLong();
+        requestedAtNanos.set(format.ordinal(), now);
+        RenderedBody body = cache.get(format.ordinal());
+        if (body == null || now - body.renderedAtNanos() > 3 * intervalNanos) {
+            return null;
+        }
+        return body;
+    }
+
+    /** Asks for one single-flight render; {@code promise} gets the new body of {@code format}. */
+    public void requestRender(ExpositionFormat format, Promise<RenderedBody> promise) {
+        requestedAtNanos.set(format.ordinal(), nanoClock.getAsLong());
+        waiters.add(new Waiter(format, promise));
+        if (onDemandPending.compareAndSet(false, true)) {
+            try {
+                executor.execute(this::onDemandRender);
+            } catch (RuntimeException e) { // rejected: shutting down
+                onDemandPending.set(false);
+                failWaiters(e);
+            }
+        }
+    }
+
+    /**
+     * Renders the families of the last render whose names pass {@code names} with {@code writer}, gzip
+     * compressed if asked, outside the cache. {@code promise} gets a buffer the receiver must release.
+     */
+    public void renderFiltered(
+            ExpositionFormatWriter writer, Predicate<String> names, boolean gzip, Promise<ByteBuf> promise) {
+        try {
+            executor.execute(() -> {
+                ByteBuf identity = null;
+                try {
+                    MetricSnapshots families = lastFamilies != null ? lastFamilies : families();
+                    MetricSnapshots.Builder filtered = MetricSnapshots.builder();
+                    for (MetricSnapshot s : families) {
+                        if (matches(s, names)) {
+                            filtered.metricSnapshot(s);
+                        }
+                    }
+                    identity = write(writer, filtered.build(), MIN_CAPACITY);
+                    ByteBuf out = gzip ? gzip(identity, MIN_CAPACITY) : identity.retain();
+                    if (!promise.trySuccess(out)) {
+                        out.release();
+                    }
+                } catch (Throwable e) {
+                    promise.tryFailure(e);
+                } finally {
+                    if (identity != null) {
+                        identity.release();
+                    }
+                }
+            });
+        } catch (RuntimeException e) {
+            promise.tryFailure(e);
+        }
+    }
+
+    /** The publisher has completed a render within the last 5 render intervals. */
+    public boolean healthy() {
+        return ticked && nanoClock.getAsLong() - lastTickNanos <= 5 * intervalNanos;
+    }
+
+    /** The source completed its first collection, or 2 poll intervals passed since start. */
+    public boolean ready() {
+        return source.firstCollectionComplete()
+                || nanoClock.getAsLong() - startNanos
+                        >= 2 * config.pollInterval().toNanos();
+    }
+
+    public ClusterSnapshotSource source() {
+        return source;
+    }
+
+    public ScrapeEndpointConfig config() {
+        return config;
+    }
+
+    /** Stops rendering (waiting up to {@code timeoutMillis} for a render in progress) and frees the cache. */
+    public void close(long timeoutMillis) {
+        executor.shutdown();
+        try {
+            executor.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdownNow();
+        for (int i = 0; i < FORMATS.length; i++) {
+            RenderedBody old = cache.getAndSet(i, null);
+            if (old != null) {
+                old.release();
+            }
+        }
+        failWaiters(new IllegalStateException("publisher closed"));
+    }
+
+    @Override
+    public void close() {
+        close(2000);
+    }
+
+    private void scheduledRender() {
+        long now = nanoClock.getAsLong();
+        boolean[] wanted = new boolean[FORMATS.length];
+        wanted[ExpositionFormat.TEXT.ordinal()] = true;
+        for (int i = 0; i < FORMATS.length; i++) {
+            long at = requestedAtNanos.get(i);
+            if (at != 0 && now - at <= ACTIVE_FORMAT_WINDOW_NANOS) {
+                wanted[i] = true;
+            }
+        }
+        renderGuarded(wanted);
+    }
+
+    private void onDemandRender() {
+        onDemandPending.set(false);
+        if (waiters.isEmpty()) {
+            return;
+        }
+        boolean[] wanted = new boolean[FORMATS.length];
+        for (Waiter w : waiters) {
+            wanted[w.format.ordinal()] = true;
+        }
+        renderGuarded(wanted);
+        Waiter w;
+        while ((w = waiters.poll()) != null) {
+            RenderedBody body = cache.get(w.format.ordinal());
+            if (body == null) {
+                w.promise.tryFailure(new IllegalStateException("render failed"));
+            } else {
+                w.promise.trySuccess(body);
+            }
+        }
+    }
+
+    private void renderGuarded(boolean[] wanted) {
+        try {
+            render(wanted);
+            if (failing) {
+                failing = false;
+                LOG.info("rendering recovered");
+            }
+        } catch (Throwable e) {
+            // Never let an exception cancel the schedule; healthy() turns 503 if this persists.
+            if (!failing) {
+                failing = true;
+                LOG.log(Level.WARNING, "render failed: " + e);
+            }
+        }
+    }
+
+    private void render(boolean[] wanted) throws IOException {
+        for (int i = 0; i < FORMATS.length; i++) {
+            if (wanted[i]) {
+                renders[ExporterSnapshot.renderIndex(FORMATS[i], false)]++;
+                renders[ExporterSnapshot.renderIndex(FORMATS[i], true)]++;
+            }
+        }
+        MetricSnapshots families = families();
+        lastFamilies = families;
+        for (int i = 0; i < FORMATS.length; i++) {
+            if (!wanted[i]) {
+                continue;
+            }
+            ExpositionFormatWriter writer = writer(FORMATS[i]);
+            ByteBuf identity = write(writer, families, lastIdentitySize[i]);
+            ByteBuf gz;
+            try {
+                gz = gzip(identity, lastGzipSize[i]);
+            } catch (IOException | RuntimeException e) {
+                identity.release();
+                throw e;
+            }
+            lastIdentitySize[i] = identity.readableBytes();
+            lastGzipSize[i] = gz.readableBytes();
+            RenderedBody old =
+                    cache.getAndSet(i, new RenderedBody(identity, gz, writer.getContentType(), nanoClock.getAsLong()));
+            if (old != null) {
+                old.release();
+            }
+        }
+        lastTickNanos = nanoClock.getAsLong();
+        ticked = true;
+    }
+
+    private MetricSnapshots families() {
+        ClusterSnapshot cluster = source.snapshot();
+        ExporterSnapshot exporter = new ExporterSnapshot(
+                config.version(), config.revision(), config.demo(), renders, nettyDirectMemory(), config.compatNode());
+        MetricSnapshots.Builder all = MetricSnapshots.builder();
+        for (MetricSnapshot s : ClusterMetricFamilies.build(cluster, exporter)) {
+            all.metricSnapshot(s);
+        }
+        for (MetricSnapshot s : processRegistry.scrape()) {
+            all.metricSnapshot(s);
+        }
+        return all.build();
+    }
+
+    private ExpositionFormatWriter writer(ExpositionFormat format) {
+        switch (format) {
+            case PROTOBUF:
+                ExpositionFormatWriter w = formats.getPrometheusProtobufWriter();
+                return w.isAvailable() ? w : formats.getPrometheusTextFormatWriter();
+            case OPENMETRICS:
+                return formats.getOpenMetricsTextFormatWriter();
+            default:
+                return formats.getPrometheusTextFormatWriter();
+        }
+    }
+
+    private ByteBuf write(ExpositionFormatWriter writer, MetricSnapshots families, int lastSize) throws IOException {
+        ByteBuf buf = alloc.directBuffer(capacityFor(lastSize));
+        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+            writer.write(out, families);
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+        return buf;
+    }
+
+    private ByteBuf gzip(ByteBuf identity, int lastSize) throws IOException {
+        ByteBuf buf = alloc.directBuffer(capacityFor(lastSize));
+        try (GZIPOutputStream out = new GZIPOutputStream(new ByteBufOutputStream(buf), 8192)) {
+            identity.getBytes(identity.readerIndex(), out, identity.readableBytes());
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+        return buf;
+    }
+
+    private static int capacityFor(int lastSize) {
+        return Math.max(MIN_CAPACITY, lastSize + (lastSize >> 3));
+    }
+
+    /** Whether a family is selected by a name[] filter, by its name or any name it is exposed under. */
+    static boolean matches(MetricSnapshot s, Predicate<String> names) {
+        String name = s.getMetadata().getPrometheusName();
+        if (names.test(name)) {
+            return true;
+        }
+        if (s instanceof CounterSnapshot) {
+            return names.test(name + "_total");
+        }
+        if (s instanceof HistogramSnapshot) {
+            return names.test(name + "_bucket") || names.test(name + "_count") || names.test(name + "_sum");
+        }
+        return false;
+    }
+
+    /** Direct memory used by Netty: its own counter when it tracks one, else the pooled allocator's. */
+    static long nettyDirectMemory() {
+        long used = PlatformDependent.usedDirectMemory();
+        if (used >= 0) {
+            return used;
+        }
+        ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+        if (alloc instanceof ByteBufAllocatorMetricProvider) {
+            return ((ByteBufAllocatorMetricProvider) alloc).metric().usedDirectMemory();
+        }
+        return -1;
+    }
+
+    private void failWaiters(Throwable cause) {
+        Waiter w;
+        while ((w = waiters.poll()) != null) {
+            w.promise.tryFailure(cause);
+        }
+    }
+
+    private static final class Waiter {
+        final ExpositionFormat format;
+        final Promise<RenderedBody> promise;
+
+        Waiter(ExpositionFormat format, Promise<RenderedBody> promise) {
+            this.format = format;
+            this.promise = promise;
+        }
+    }
+}

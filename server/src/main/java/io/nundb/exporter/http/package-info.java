@@ -1,0 +1,6 @@
+/**
+ * The HTTP endpoint: a Netty HTTP/1.1 server on its own event loop group serving {@code /metrics}, the
+ * landing page and the health endpoints, and the single publisher thread that renders and caches the
+ * exposition bodies. Event loops only serve cached buffers; rendering happens on the publisher thread.
+ */
+package io.nundb.exporter.http;
