@@ -54,20 +54,20 @@ public abstract class LineAccumulator {
     }
 
     /** Clears the result of the previous reply. */
-    protected abstract void reset();
+    abstract void reset();
 
     /** One non-empty line, or the rest of the prefix line, as an absolute range of {@code line}. */
-    protected abstract void field(ByteBuf line, int from, int to);
+    abstract void field(ByteBuf line, int from, int to);
 
     /** Records that the reply is malformed; later lines are ignored. */
-    protected final void malformed(String message) {
+    final void malformed(String message) {
         if (failure == null) {
             failure = message;
         }
     }
 
     /** Ends the reply; throws what was recorded. */
-    protected final void end() throws ReplyParseException {
+    final void end() throws ReplyParseException {
         if (!started) {
             throw new IllegalStateException("finish before begin");
         }

@@ -22,12 +22,12 @@ public final class ListDbsParser extends LineAccumulator {
     }
 
     @Override
-    protected void reset() {
+    void reset() {
         databases = 0;
     }
 
     @Override
-    protected void field(ByteBuf line, int from, int to) {
+    void field(ByteBuf line, int from, int to) {
         int separator = WireText.lastIndexOf(line, from, to, SEPARATOR);
         if (separator <= from || separator + SEPARATOR.length >= to) {
             malformed("debug list-dbs: line is not '<db> : <strategy>'");

@@ -24,12 +24,12 @@ public final class ProcessInfoParser extends LineAccumulator {
     }
 
     @Override
-    protected void reset() {
+    void reset() {
         processIdMillis = -1;
     }
 
     @Override
-    protected void field(ByteBuf line, int from, int to) {
+    void field(ByteBuf line, int from, int to) {
         int colon = WireText.indexOf(line, from, to, (byte) ':');
         if (colon < 0 || !WireText.regionEquals(line, from, WireText.trimSpacesBack(line, from, colon), PROCESS_ID)) {
             return;
