@@ -284,13 +284,26 @@ public final class SimulatedNode implements AutoCloseable {
                         ch.pipeline().addLast(new SimulatedConnectionHandler(SimulatedNode.this));
                     }
                 });
-        try {
-            Channel ch = b.bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
-            serverChannel = ch;
-            address = (InetSocketAddress) ch.localAddress();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while binding", e);
+        // A closed NIO listen socket is released only once the selector drops its key, so a rebind
+        // right after kill() may briefly see EADDRINUSE: nudge the loop and retry for up to 2 s.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (true) {
+            try {
+                Channel ch =
+                        b.bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
+                serverChannel = ch;
+                address = (InetSocketAddress) ch.localAddress();
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while binding", e);
+            } catch (Exception e) {
+                if (!(e instanceof java.net.BindException) || port == 0 || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot bind 127.0.0.1:" + port, e);
+                }
+                loop.submit(() -> {}).syncUninterruptibly();
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
         }
     }
 
@@ -311,6 +324,8 @@ public final class SimulatedNode implements AutoCloseable {
         Channel ch = serverChannel;
         if (ch != null) {
             ch.close().syncUninterruptibly();
+            // Let the selector drop the cancelled key so the listen socket is really released.
+            loop.submit(() -> {}).syncUninterruptibly();
         }
         if (cluster != null) {
             cluster.nodeKilled(this);

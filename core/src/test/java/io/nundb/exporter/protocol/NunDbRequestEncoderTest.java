@@ -21,7 +21,8 @@ class NunDbRequestEncoderTest {
         assertThat(readLine(channel)).isEqualTo("auth nun nun pwd\n");
         assertThat(readLine(channel)).isEqualTo("metrics-state\n");
         assertThat(readLine(channel)).isEqualTo("debug pending-ops\n");
-        assertThat((Object) channel.readOutbound()).isNull();
+        Object rest = channel.readOutbound();
+        assertThat(rest).isNull();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
