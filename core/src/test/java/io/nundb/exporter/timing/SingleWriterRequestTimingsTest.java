@@ -107,6 +107,16 @@ class SingleWriterRequestTimingsTest {
     }
 
     @Test
+    void snapshotsAsyncDirectlyWhenAlreadyOnTheOwningLoop() {
+        timings.record(NunDbCommand.METRICS_STATE, MS);
+
+        Future<Map<NunDbCommand, RequestTimingSnapshot>> f = timings.snapshotAsync();
+
+        assertThat(f.isSuccess()).isTrue();
+        assertThat(f.getNow()).containsOnlyKeys(NunDbCommand.METRICS_STATE);
+    }
+
+    @Test
     void handsSnapshotsOffToTheOwningLoop() throws Exception {
         DefaultEventLoop loop = new DefaultEventLoop();
         try {
