@@ -81,7 +81,8 @@ public final class ClusterCollector implements AutoCloseable {
         this.ownsGroup = group == null;
         this.group = group != null
                 ? group
-                : transport.newGroup(Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), "nundb-client");
+                : transport.newGroup(
+                        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), "nundb-client");
         this.timings = timings;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nundb-collector");
@@ -126,8 +127,7 @@ public final class ClusterCollector implements AutoCloseable {
 
     private NodeClient add(String name, NodeAddress dial, boolean seed, long now) {
         EventLoop loop = group.next();
-        NodeClient client =
-                new NodeClient(name, dial, seed, config, loop, transport, time, listener, timings.get());
+        NodeClient client = new NodeClient(name, dial, seed, config, loop, transport, time, listener, timings.get());
         nodes.put(name, new Entry(client, seed, now));
         client.start();
         return client;
@@ -239,13 +239,13 @@ public final class ClusterCollector implements AutoCloseable {
             Entry e = nodes.remove(name);
             e.client.stop();
             forgotten++;
-            LOG.info(() -> "forgot node " + name + ": not up and not listed by any view for "
-                    + config.memberRetention());
+            LOG.info(() ->
+                    "forgot node " + name + ": not up and not listed by any view for " + config.memberRetention());
         }
         snapshots.sort(Comparator.comparing(NodeSnapshot::name));
         double duration = (time.nanoTime() - start) / 1e9;
-        published = new ClusterSnapshot(
-                time.currentTimeMillis(), snapshots, config.expectedMembers(), duration, forgotten);
+        published =
+                new ClusterSnapshot(time.currentTimeMillis(), snapshots, config.expectedMembers(), duration, forgotten);
         lastPublishNanos = time.nanoTime();
         updateReadiness();
     }

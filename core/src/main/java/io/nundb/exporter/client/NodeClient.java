@@ -16,9 +16,12 @@ import io.nundb.exporter.model.MetricsState;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.PendingOpsSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
+import io.nundb.exporter.protocol.ListDbsParser;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.NunDbLine;
 import io.nundb.exporter.protocol.NunDbRequest;
+import io.nundb.exporter.protocol.PendingOpsAggregator;
+import io.nundb.exporter.protocol.ProcessInfoParser;
 import io.nundb.exporter.protocol.ReplyParseException;
 import io.nundb.exporter.transport.Transport;
 import java.net.ConnectException;
@@ -28,8 +31,9 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import java.util.logging.Level;
+import java.util.function.IntConsumer;
+import java.util.function.LongConsumer;
+import java.util.function.ToLongFunction;
 import java.util.logging.Logger;
 
 /**
@@ -113,7 +117,8 @@ public final class NodeClient {
     private long lateReplies;
     private long truncatedLines;
     private long connects;
-    private Function<String, PendingOpsReply.Classifier> pendingClassifier = member -> null;
+    private final PendingOpsAggregator pendingAggregator = new PendingOpsAggregator();
+    private volatile ToLongFunction<String> processStarts = member -> -1;
 
     private volatile NodeSnapshot published;
 
@@ -136,8 +141,11 @@ public final class NodeClient {
         this.time = time;
         this.listener = listener;
         this.timings = timings;
-        this.backoff = new Backoff(config.backoffInitial(), config.backoffMax(), 0.2, () -> ThreadLocalRandom.current()
-                .nextDouble());
+        this.backoff = new Backoff(
+                config.backoffInitial(),
+                config.backoffMax(),
+                0.2,
+                () -> ThreadLocalRandom.current().nextDouble());
         this.pendingIntervalNanos = config.pendingInterval().toNanos();
         this.published = buildSnapshot();
     }
@@ -189,9 +197,12 @@ public final class NodeClient {
         });
     }
 
-    /** Sets how pending entries for a member are classified (waiting or orphaned); any thread. */
-    void pendingClassifier(Function<String, PendingOpsReply.Classifier> classifier) {
-        loop.execute(() -> pendingClassifier = classifier);
+    /**
+     * Sets where member process starts (ms since the epoch, -1 if unknown) are looked up when pending
+     * entries are classified; the function is called on this node's loop and must be thread-safe.
+     */
+    void processStarts(ToLongFunction<String> lookup) {
+        processStarts = lookup;
     }
 
     // ---------------------------------------------------------------- connection
@@ -241,7 +252,8 @@ public final class NodeClient {
                         ? PollErrorReason.UNDIALABLE
                         : cause instanceof ConnectTimeoutException ? PollErrorReason.TIMEOUT : PollErrorReason.REFUSED;
                 if (!(cause instanceof ConnectException) && reason == PollErrorReason.REFUSED) {
-                    LOG.fine(() -> "connect to " + name + " failed: " + cause.getClass().getSimpleName());
+                    LOG.fine(() -> "connect to " + name + " failed: "
+                            + cause.getClass().getSimpleName());
                 }
                 connectionFailed(reason);
             } else {
@@ -307,8 +319,7 @@ public final class NodeClient {
         }
         // Never log the message of a decoder exception: it may quote reply bytes (user data).
         LOG.fine(() -> "connection to " + name + " failed: " + cause.getClass().getSimpleName());
-        connectionFailed(
-                cause instanceof java.io.IOException ? PollErrorReason.CLOSED : PollErrorReason.PROTOCOL);
+        connectionFailed(cause instanceof java.io.IOException ? PollErrorReason.CLOSED : PollErrorReason.PROTOCOL);
     }
 
     // ---------------------------------------------------------------- lines
@@ -408,7 +419,8 @@ public final class NodeClient {
         inFlight.addLast(p);
         requests[request.command().ordinal()]++;
         p.writtenNanos = time.nanoTime();
-        p.deadline = loop.schedule(() -> deadlineMissed(p), config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        p.deadline =
+                loop.schedule(() -> deadlineMissed(p), config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         ch.writeAndFlush(request, ch.voidPromise());
         return true;
     }
@@ -501,7 +513,7 @@ public final class NodeClient {
                     && now - nextPendingPollNanos >= 0) {
                 nextPendingPollNanos = now + pendingIntervalNanos;
                 cycleIndex++;
-                send(NunDbCommand.DEBUG_PENDING_OPS, new PendingOpsReply(this::pendingOpsDone, pendingClassifier));
+                send(NunDbCommand.DEBUG_PENDING_OPS, new PendingOpsReply());
                 return;
             }
             if (view == null || !view.claimsPrimary() || metrics == null || metrics.pendingOps() == 0) {
@@ -515,14 +527,13 @@ public final class NodeClient {
             return;
         }
         NunDbCommand command = cycle[cycleIndex++];
-        Reply reply =
-                switch (command) {
-                    case METRICS_STATE -> new MetricsStateReply(this::metricsDone);
-                    case CLUSTER_STATE -> new ClusterStateReply(this::viewDone);
-                    case DEBUG_PROCESS_INFO -> new ProcessInfoReply(this::processInfoDone);
-                    case DEBUG_LIST_DBS -> new ListDbsReply(this::databasesDone);
-                    default -> throw new IllegalStateException(command.wire());
-                };
+        Reply reply = switch (command) {
+            case METRICS_STATE -> new MetricsStateReply(this::metricsDone);
+            case CLUSTER_STATE -> new ClusterStateReply(this::viewDone);
+            case DEBUG_PROCESS_INFO -> new ProcessInfoReply(this::processInfoDone);
+            case DEBUG_LIST_DBS -> new ListDbsReply(this::databasesDone);
+            default -> throw new IllegalStateException(command.wire());
+        };
         send(command, reply);
     }
 
@@ -554,8 +565,9 @@ public final class NodeClient {
         sendNextInCycle();
     }
 
-    private void pendingOpsDone(PendingOpsSnapshot snapshot, long replyBytes) {
+    private void pendingOpsDone(PendingOpsSnapshot snapshot) {
         pendingOps = snapshot;
+        long replyBytes = snapshot.replyBytes();
         // Doubling while the reply exceeds 1 MiB: the server holds a lock while formatting it.
         long base = config.pendingInterval().toNanos();
         pendingIntervalNanos = replyBytes > 1024 * 1024 ? Math.min(pendingIntervalNanos * 2, base * 64) : base;
@@ -845,104 +857,119 @@ public final class NodeClient {
         }
     }
 
-    private final class ProcessInfoReply extends ParsedReply<long[]> {
-        private final java.util.function.LongConsumer sink;
+    /** A multi-line reply fed to one of the protocol package's accumulating parsers. */
+    private abstract class AccumulatedReply extends Reply {
+        private final String expectedPrefix;
+        private boolean first = true;
 
-        ProcessInfoReply(java.util.function.LongConsumer sink) {
-            this.sink = sink;
+        AccumulatedReply(String expectedPrefix) {
+            this.expectedPrefix = expectedPrefix;
         }
 
         @Override
-        String expectedPrefix() {
-            return "process-info";
-        }
-
-        @Override
-        long[] parse(ByteBuf line) throws ReplyParseException {
-            ReplyDecoding.requirePrefix(line, "process-info");
-            return new long[] {-1};
-        }
-
-        @Override
-        void more(ByteBuf line) throws ReplyParseException {
-            value()[0] = ReplyDecoding.processId(line);
-        }
-
-        @Override
-        void done(long[] v) {
-            if (v[0] < 0) {
-                onFailed(PollErrorReason.UNSUPPORTED);
-            } else {
-                sink.accept(v[0]);
+        final boolean onPayload(ByteBuf line) {
+            if (first) {
+                first = false;
+                if (ReplyDecoding.belongsElsewhere(line, expectedPrefix)) {
+                    return false;
+                }
             }
-        }
-    }
-
-    private final class ListDbsReply extends ParsedReply<int[]> {
-        private final java.util.function.IntConsumer sink;
-
-        ListDbsReply(java.util.function.IntConsumer sink) {
-            this.sink = sink;
-        }
-
-        @Override
-        String expectedPrefix() {
-            return "dbs-list";
-        }
-
-        @Override
-        int[] parse(ByteBuf line) throws ReplyParseException {
-            ReplyDecoding.requirePrefix(line, "dbs-list");
-            return new int[1];
-        }
-
-        @Override
-        void more(ByteBuf line) {
-            value()[0]++;
-        }
-
-        @Override
-        void done(int[] v) {
-            sink.accept(v[0]);
-        }
-    }
-
-    /** The streaming {@code debug pending-ops} reply; see {@link PendingOpsReply}. */
-    final class PendingOpsReply extends Reply {
-        /** Classifies a member's pending entries; {@code null} means unknown member (orphaned). */
-        interface Classifier {
-            /** Whether an entry with this op id is waiting (else orphaned). */
-            boolean waiting(long opIdNanos);
-        }
-
-        interface Sink {
-            void done(PendingOpsSnapshot snapshot, long replyBytes);
-        }
-
-        private final Sink sink;
-        private final PendingOpsAccumulator accumulator;
-
-        PendingOpsReply(Sink sink, Function<String, Classifier> classifier) {
-            this.sink = sink;
-            this.accumulator = new PendingOpsAccumulator(classifier);
-        }
-
-        @Override
-        boolean onPayload(ByteBuf line) {
-            if (ReplyDecoding.belongsElsewhere(line, "pending-ops")) {
-                return false;
-            }
-            accumulator.accept(line);
+            feed(line);
             return true;
         }
 
+        abstract void feed(ByteBuf line);
+
         @Override
-        void onOk() {
-            if (!accumulator.sawPrefix()) {
-                onFailed(PollErrorReason.UNSUPPORTED);
-                return;
+        final void onOk() {
+            try {
+                finish();
+            } catch (ReplyParseException e) {
+                onFailed(e.reason());
             }
-            sink.done(accumulator.finish(time.currentTimeMillis()), accumulator.bytes());
+        }
+
+        abstract void finish() throws ReplyParseException;
+    }
+
+    private final class ProcessInfoReply extends AccumulatedReply {
+        private final ProcessInfoParser parser = new ProcessInfoParser();
+        private final LongConsumer sink;
+
+        ProcessInfoReply(LongConsumer sink) {
+            super("process-info");
+            this.sink = sink;
+            parser.begin();
+        }
+
+        @Override
+        void feed(ByteBuf line) {
+            parser.accept(line);
+        }
+
+        @Override
+        void finish() throws ReplyParseException {
+            sink.accept(parser.finish());
         }
     }
+
+    private final class ListDbsReply extends AccumulatedReply {
+        private final ListDbsParser parser = new ListDbsParser();
+        private final IntConsumer sink;
+
+        ListDbsReply(IntConsumer sink) {
+            super("dbs-list");
+            this.sink = sink;
+            parser.begin();
+        }
+
+        @Override
+        void feed(ByteBuf line) {
+            parser.accept(line);
+        }
+
+        @Override
+        void finish() throws ReplyParseException {
+            sink.accept(parser.finish());
+        }
+    }
+
+    /**
+     * The streaming {@code debug pending-ops} reply: aggregated per member as it arrives, never buffered
+     * (it embeds user values and grows without bound during the incident it reveals).
+     */
+    private final class PendingOpsReply extends AccumulatedReply {
+        PendingOpsReply() {
+            super("pending-ops");
+            pendingAggregator.begin(pendingClassifier);
+        }
+
+        @Override
+        void feed(ByteBuf line) {
+            pendingAggregator.accept(line);
+        }
+
+        @Override
+        void finish() throws ReplyParseException {
+            pendingOpsDone(pendingAggregator.finish(time.currentTimeMillis()));
+        }
+    }
+
+    /**
+     * Classifies this primary's pending entries per member: waiting when the member is in this node's
+     * view and the entry is at or after the member's current process start, else orphaned.
+     */
+    private final PendingOpsAggregator.MemberClassifier pendingClassifier =
+            new PendingOpsAggregator.MemberClassifier() {
+                @Override
+                public long processStartNanos(String member) {
+                    long millis = processStarts.applyAsLong(member);
+                    return millis < 0 ? UNKNOWN_START : millis * 1_000_000L;
+                }
+
+                @Override
+                public boolean inView(String member) {
+                    return view != null && view.contains(member);
+                }
+            };
 }

@@ -75,32 +75,4 @@ final class ReplyDecoding {
     static ClusterView clusterState(ByteBuf line) throws ReplyParseException {
         return ClusterStateParser.parse(line);
     }
-
-    static void requirePrefix(ByteBuf line, String prefix) throws ReplyParseException {
-        if (!startsWith(line, prefix)) {
-            throw ReplyParseException.unsupported("reply does not start with " + prefix);
-        }
-    }
-
-    /** Parses {@code process_id: <ms since the epoch>} (spec §3.4; a u128 on the wire, ms in practice). */
-    static long processId(ByteBuf line) throws ReplyParseException {
-        String prefix = "process_id: ";
-        if (!startsWith(line, prefix)) {
-            throw ReplyParseException.malformed("process-info without process_id");
-        }
-        long v = 0;
-        int end = line.writerIndex();
-        int i = line.readerIndex() + prefix.length();
-        if (i == end) {
-            throw ReplyParseException.malformed("empty process_id");
-        }
-        for (; i < end; i++) {
-            byte b = line.getByte(i);
-            if (b < '0' || b > '9' || v > (Long.MAX_VALUE - 9) / 10) {
-                throw ReplyParseException.malformed("process_id is not a millisecond timestamp");
-            }
-            v = v * 10 + (b - '0');
-        }
-        return v;
-    }
 }

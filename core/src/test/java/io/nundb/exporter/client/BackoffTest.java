@@ -24,7 +24,9 @@ class BackoffTest {
     void jitterOnlyShortensTheDelayWithinItsFraction() {
         Backoff b = new Backoff(Duration.ofMillis(100), Duration.ofMillis(100), 0.2, () -> 0.999);
         long d = b.nextDelayNanos();
-        assertThat(d).isBetween(Duration.ofMillis(80).toNanos(), Duration.ofMillis(100).toNanos());
+        assertThat(d)
+                .isBetween(
+                        Duration.ofMillis(80).toNanos(), Duration.ofMillis(100).toNanos());
     }
 
     @Test

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class ClientConfigTest {
     private static ClientConfig.Builder valid() {
-        return ClientConfig.builder().seeds(List.of("127.0.0.1:3014")).user("nun").password(() -> "s3cret");
+        return ClientConfig.builder()
+                .seeds(List.of("127.0.0.1:3014"))
+                .user("nun")
+                .password(() -> "s3cret");
     }
 
     @Test

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 class NodeAddressTest {
     @Test
     void parsesHostAndPort() {
-        assertThat(NodeAddress.parse("nundb-0.nundb.db.svc:3014")).isEqualTo(new NodeAddress("nundb-0.nundb.db.svc", 3014));
+        assertThat(NodeAddress.parse("nundb-0.nundb.db.svc:3014"))
+                .isEqualTo(new NodeAddress("nundb-0.nundb.db.svc", 3014));
         assertThat(NodeAddress.parse("127.0.0.1:4114")).isEqualTo(new NodeAddress("127.0.0.1", 4114));
         assertThat(NodeAddress.parse("[::1]:3014")).isEqualTo(new NodeAddress("::1", 3014));
     }
