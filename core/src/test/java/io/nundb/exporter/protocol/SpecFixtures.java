@@ -41,17 +41,14 @@ public final class SpecFixtures {
                     "§1.3",
                     "cluster-state\n",
                     "cluster-state  0.0.0.0:3014(self):Primary ,\nok \n"),
-            new Exchange(
-                    "get-without-db",
-                    "§1.3",
-                    "get x\n",
-                    "error no-db-selected\nerror error no-db-selected\n \n"));
+            new Exchange("get-without-db", "§1.3", "get x\n", "error no-db-selected\nerror error no-db-selected\n \n"));
 
     /** Appendix B: replies that do not depend on cluster state. */
     public static final List<Exchange> STATELESS = List.of(
             new Exchange("unknown-command", "Appendix B", "foo\n", "error unknown command: foo \n"),
             new Exchange("empty-command", "Appendix B", "\n", "error empty command \n"),
-            new Exchange("crlf-is-part-of-word", "§1.2", "metrics-state\r\n", "error unknown command: metrics-state\r \n"),
+            new Exchange(
+                    "crlf-is-part-of-word", "§1.2", "metrics-state\r\n", "error unknown command: metrics-state\r \n"),
             new Exchange("debug-without-subcommand", "Appendix B", "debug\n", "error command is mandatory \n"));
 
     /** §2.1 / Appendix B: commands before auth. */
@@ -110,8 +107,9 @@ public final class SpecFixtures {
             + " opp_id: 1795568961590763450, ack_count: 0, replicate_count: 1, replications: , 127.0.0.1:4124:false\nok \n";
 
     /** Appendix B: a secondary during an election. */
-    public static final String PENDING_OPS_ELECTION = "pending-ops message: \"election candidate 1795569114260 127.0.0.1:4124\","
-            + " opp_id: 1795569123856542533, ack_count: 0, replicate_count: 1, replications: , 127.0.0.1:4134:false\nok \n";
+    public static final String PENDING_OPS_ELECTION =
+            "pending-ops message: \"election candidate 1795569114260 127.0.0.1:4124\","
+                    + " opp_id: 1795569123856542533, ack_count: 0, replicate_count: 1, replications: , 127.0.0.1:4134:false\nok \n";
 
     /** Appendix B. */
     public static final String PROCESS_INFO = "process-info \nprocess_id: 1795568803056\nok \n";
@@ -127,20 +125,30 @@ public final class SpecFixtures {
     public static final String PUSH_REMOVED = "removed wk\n";
 
     /** Appendix B: the three monitoring commands pipelined in one write on a standalone primary. */
-    public static final String PIPELINED_POLL_REPLY = "metrics-state pending_ops: 0, op_log_file_size: 0, op_log_count: 0,"
-            + "replication_time_moving_avg: 0.0, get_query_time_moving_avg: 0.0\n\nok \n"
-            + "cluster-state  127.0.0.1:4114(self):Primary ,\nok \n"
-            + "pending-ops \nok \n";
+    public static final String PIPELINED_POLL_REPLY =
+            "metrics-state pending_ops: 0, op_log_file_size: 0, op_log_count: 0,"
+                    + "replication_time_moving_avg: 0.0, get_query_time_moving_avg: 0.0\n\nok \n"
+                    + "cluster-state  127.0.0.1:4114(self):Primary ,\nok \n"
+                    + "pending-ops \nok \n";
 
     /** Appendix B: admin and data replies. */
     public static final List<Exchange> ADMIN_AND_DATA = List.of(
-            new Exchange("create-db-on-secondary", "Appendix B", "create-db demo demo-pwd\n",
+            new Exchange(
+                    "create-db-on-secondary",
+                    "Appendix B",
+                    "create-db demo demo-pwd\n",
                     "error Create database only allow from primary! \n"),
             new Exchange("create-db-exists", "Appendix B", "create-db demo x\n", "error database already exists \n"),
-            new Exchange("create-db-without-token", "Appendix B", "create-db foo\n",
+            new Exchange(
+                    "create-db-without-token",
+                    "Appendix B",
+                    "create-db foo\n",
                     "error create-db must be followed by a token \n"),
             new Exchange("use-db-wrong-token", "Appendix B", "use-db demo wrongtoken\n", "error Invalid token \n"),
-            new Exchange("use-db-without-token", "Appendix B", "use-db demo\n",
+            new Exchange(
+                    "use-db-without-token",
+                    "Appendix B",
+                    "use-db demo\n",
                     "error set-safe must be followed by a version and key \n"),
             new Exchange("get-safe-missing", "Appendix B", "get-safe missing\n", "value-version 1 <Empty>\nok \n"),
             new Exchange("watch-without-key", "Appendix B", "watch\n", "error watch must contain a key \n"),
