@@ -257,7 +257,7 @@ public final class ClusterMetricFamilies {
         addCluster(out, cluster);
         addExporter(out, cluster, exporter);
         if (exporter.compatNode() != null) {
-            addCompat(out, cluster.node(exporter.compatNode()));
+            addCompat(out, compatNode(cluster, exporter.compatNode()));
         }
         return new MetricSnapshots(out);
     }
@@ -330,6 +330,20 @@ public final class ClusterMetricFamilies {
             add(direct, Labels.EMPTY, exporter.nettyDirectMemoryBytes());
         }
         out.add(direct.build());
+    }
+
+    /** The node whose name or dial address is {@code id} (NUN_URL names an address, views name nodes). */
+    private static NodeSnapshot compatNode(ClusterSnapshot cluster, String id) {
+        NodeSnapshot byName = cluster.node(id);
+        if (byName != null) {
+            return byName;
+        }
+        for (NodeSnapshot n : cluster.nodes()) {
+            if (id.equals(n.dialAddress())) {
+                return n;
+            }
+        }
+        return null;
     }
 
     /** The original exporter's five gauges, in milliseconds, with the single label databases="all". */

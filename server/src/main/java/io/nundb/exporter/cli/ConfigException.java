@@ -1,0 +1,13 @@
+package io.nundb.exporter.cli;
+
+/**
+ * A configuration error, reported as one line on stderr with exit code 2. The message never contains a
+ * secret.
+ *
+ * <p>Thread-safety: immutable.
+ */
+public final class ConfigException extends Exception {
+    public ConfigException(String message) {
+        super(message, null, false, false);
+    }
+}
