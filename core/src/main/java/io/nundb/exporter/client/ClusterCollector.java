@@ -6,6 +6,7 @@ import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.model.ClusterView;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.ViewMember;
+import io.nundb.exporter.timing.RequestTimingConfig;
 import io.nundb.exporter.transport.Transport;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -42,7 +42,7 @@ public final class ClusterCollector implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean ownsGroup;
     private final ScheduledExecutorService executor;
-    private final Supplier<TimingRecorder> timings;
+    private final RequestTimingConfig timingConfig;
 
     // Collector-thread state.
     private final Map<String, Entry> nodes = new HashMap<>();
@@ -71,10 +71,10 @@ public final class ClusterCollector implements AutoCloseable {
      * @param config the collector configuration
      * @param group the event-loop group reserved for Nun-db traffic, or {@code null} to create one
      * @param time the clocks
-     * @param timings makes one timing recorder per node (called on the collector thread)
+     * @param timingConfig the accumulators each node gets for its poll timings
      */
     public ClusterCollector(
-            ClientConfig config, EventLoopGroup group, TimeSource time, Supplier<TimingRecorder> timings) {
+            ClientConfig config, EventLoopGroup group, TimeSource time, RequestTimingConfig timingConfig) {
         this.config = config;
         this.time = time;
         this.transport = Transport.best();
@@ -83,7 +83,7 @@ public final class ClusterCollector implements AutoCloseable {
                 ? group
                 : transport.newGroup(
                         Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), "nundb-client");
-        this.timings = timings;
+        this.timingConfig = timingConfig;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nundb-collector");
             t.setDaemon(true);
@@ -207,6 +207,12 @@ public final class ClusterCollector implements AutoCloseable {
         return selfName;
     }
 
+    /** A node's process start from the last published snapshot, -1 if unknown; any thread. */
+    private long processStartOf(String name) {
+        NodeSnapshot s = published.node(name);
+        return s == null ? -1 : s.processStartEpochMillis();
+    }
+
     private void updateReadiness() {
         if (firstCollectionComplete) {
             return;
@@ -233,7 +239,7 @@ public final class ClusterCollector implements AutoCloseable {
                 forget.add(me.getKey());
                 continue;
             }
-            snapshots.add(s.name().equals(me.getKey()) ? s : s.toBuilder().build());
+            snapshots.add(s);
         }
         for (String name : forget) {
             Entry e = nodes.remove(name);

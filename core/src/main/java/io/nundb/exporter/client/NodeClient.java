@@ -23,6 +23,7 @@ import io.nundb.exporter.protocol.NunDbRequest;
 import io.nundb.exporter.protocol.PendingOpsAggregator;
 import io.nundb.exporter.protocol.ProcessInfoParser;
 import io.nundb.exporter.protocol.ReplyParseException;
+import io.nundb.exporter.timing.SingleWriterRequestTimings;
 import io.nundb.exporter.transport.Transport;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -74,7 +75,7 @@ public final class NodeClient {
     private final Transport transport;
     private final NodeListener listener;
     private final Backoff backoff;
-    private final TimingRecorder timings;
+    private final SingleWriterRequestTimings timings;
 
     // Everything below is written only on `loop`.
     private String name;
@@ -131,7 +132,7 @@ public final class NodeClient {
             Transport transport,
             TimeSource time,
             NodeListener listener,
-            TimingRecorder timings) {
+            SingleWriterRequestTimings timings) {
         this.name = name;
         this.dial = dial;
         this.seed = seed;
@@ -365,9 +366,10 @@ public final class NodeClient {
             lateReplies++;
             return;
         }
-        long elapsed = time.nanoTime() - head.writtenNanos;
+        long now = time.nanoTime();
+        long elapsed = now - head.writtenNanos;
         if (head.lockStep && state == ConnState.READY) {
-            timings.record(head.command, elapsed);
+            timings.record(head.command, elapsed, now);
         }
         if (kind == NunDbLine.Kind.OK) {
             head.reply.onOk();
