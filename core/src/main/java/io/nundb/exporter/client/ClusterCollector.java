@@ -7,6 +7,7 @@ import io.nundb.exporter.model.ClusterView;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.ViewMember;
 import io.nundb.exporter.timing.RequestTimingConfig;
+import io.nundb.exporter.timing.SingleWriterRequestTimings;
 import io.nundb.exporter.transport.Transport;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -127,7 +128,9 @@ public final class ClusterCollector implements AutoCloseable {
 
     private NodeClient add(String name, NodeAddress dial, boolean seed, long now) {
         EventLoop loop = group.next();
-        NodeClient client = new NodeClient(name, dial, seed, config, loop, transport, time, listener, timings.get());
+        SingleWriterRequestTimings timings = new SingleWriterRequestTimings(timingConfig, loop, time::nanoTime);
+        NodeClient client = new NodeClient(name, dial, seed, config, loop, transport, time, listener, timings);
+        client.processStarts(this::processStartOf);
         nodes.put(name, new Entry(client, seed, now));
         client.start();
         return client;

@@ -14,7 +14,8 @@ import io.nundb.exporter.protocol.ReplyParseException;
 /**
  * The node client's bridge to the protocol package: pipeline handlers built from the client
  * configuration, and the checks that decide whether a payload line can belong to the request at the
- * head of the queue.
+ * head of the queue. The poll connection watches nothing, so its decoder does not look for pushes:
+ * a database named {@code changed} in {@code debug list-dbs} stays a payload line.
  *
  * <p>Thread-safety: stateless.
  */
@@ -34,7 +35,7 @@ final class ReplyDecoding {
 
     static ChannelHandler newDecoder(ClientConfig config) {
         return new NunDbReplyDecoder(
-                new NunDbDecoderConfig(config.maxLineBytes(), config.maxClusterStateLineBytes(), true));
+                new NunDbDecoderConfig(config.maxLineBytes(), config.maxClusterStateLineBytes(), false));
     }
 
     static ChannelHandler newEncoder() {
