@@ -448,7 +448,7 @@ public final class NodeClient {
 
     /**
      * Pipelines {@code count} requests, alternating {@code metrics-state} and {@code cluster-state}, with
-     * up to {@link ClientConfig#maxInFlight()} outstanding, beside the regular polls. Completes with
+     * up to {@link ClientConfig#maxInFlight()} - 1 outstanding, beside the regular polls. Completes with
      * {@code {matched, failed}}: a reply matches when it parses as the reply to its own request, so the
      * count proves that replies kept request order. Any thread; for tests and diagnostics.
      */
@@ -472,7 +472,8 @@ public final class NodeClient {
         }
 
         void fill() {
-            while (sent < count && state == ConnState.READY && inFlight.size() < config.maxInFlight()) {
+            // One slot stays free so that the regular poll is never refused.
+            while (sent < count && state == ConnState.READY && inFlight.size() < config.maxInFlight() - 1) {
                 NunDbCommand command = sent % 2 == 0 ? NunDbCommand.METRICS_STATE : NunDbCommand.CLUSTER_STATE;
                 sent++;
                 send(command, new BurstReply(this, command));

@@ -7,6 +7,7 @@ import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.model.MetricsState;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
+import io.nundb.exporter.model.RequestTimingSnapshot;
 import io.nundb.exporter.model.Role;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.sim.Garbling;
@@ -275,9 +276,12 @@ class ClusterCollectorTest {
 
     @Test
     void lockStepPollsAreTimedWithoutTheDelayedAckStall() {
+        // The simulator writes each message separately without TCP_NODELAY, as the real server does: a
+        // plain client sees every status line ~40 ms late (SimulatorWriteTimingTest). Ours re-arms
+        // TCP_QUICKACK after every read, so over 50 polls its median stays far below that.
         SimulatedCluster c = startCluster(1);
         ClusterCollector col = start(config(c, secret(c)).build());
-        await().atMost(WAIT)
+        await().atMost(Duration.ofSeconds(30))
                 .until(() -> col.snapshot().membersUp() == 1
                         && col.snapshot().nodes().get(0).timings().containsKey(NunDbCommand.METRICS_STATE)
                         && col.snapshot()
@@ -286,11 +290,29 @@ class ClusterCollectorTest {
                                         .timings()
                                         .get(NunDbCommand.METRICS_STATE)
                                         .count()
-                                >= 20);
-        // Every metrics-state poll is one lock-step sample.
+                                >= 50);
         NodeSnapshot s = col.snapshot().nodes().get(0);
-        assertThat(s.timings().get(NunDbCommand.METRICS_STATE).count())
-                .isLessThanOrEqualTo(s.requests(NunDbCommand.METRICS_STATE));
+        RequestTimingSnapshot t = s.timings().get(NunDbCommand.METRICS_STATE);
+        // Every metrics-state poll is at most one lock-step sample.
+        assertThat(t.count()).isLessThanOrEqualTo(s.requests(NunDbCommand.METRICS_STATE));
+        assertThat(t.windowP50Seconds()).isLessThan(0.010);
+    }
+
+    @Test
+    void aTickThatFindsThePreviousPollOutstandingIsSkippedNotStacked() {
+        SimulatedCluster c = startCluster(1);
+        ClusterCollector col =
+                start(config(c, secret(c)).requestTimeout(Duration.ofSeconds(1)).build());
+        await().atMost(WAIT).until(() -> col.snapshot().membersUp() == 1);
+        c.node(0).slowReplies(Duration.ofMillis(250));
+        await().atMost(WAIT).until(() -> col.snapshot().nodes().get(0).skippedTicks() >= 3);
+        NodeSnapshot s = col.snapshot().nodes().get(0);
+        // Never more than one poll cycle outstanding: requests grow with cycles, not with ticks.
+        long metricsPolls = s.requests(NunDbCommand.METRICS_STATE);
+        c.node(0).slowReplies(Duration.ZERO);
+        assertThat(s.pollErrors(PollErrorReason.TIMEOUT)).isZero();
+        assertThat(metricsPolls).isLessThan(s.skippedTicks() + 40);
+        await().atMost(WAIT).until(() -> col.snapshot().nodes().get(0).up());
     }
 
     private String secret(SimulatedCluster c) {
