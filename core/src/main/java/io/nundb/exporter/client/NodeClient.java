@@ -16,6 +16,7 @@ import io.nundb.exporter.model.MetricsState;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.PendingOpsSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
+import io.nundb.exporter.protocol.LineAccumulator;
 import io.nundb.exporter.protocol.ListDbsParser;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.NunDbLine;
@@ -32,8 +33,6 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
-import java.util.function.LongConsumer;
 import java.util.function.ToLongFunction;
 import java.util.logging.Logger;
 
@@ -119,6 +118,8 @@ public final class NodeClient {
     private long truncatedLines;
     private long connects;
     private final PendingOpsAggregator pendingAggregator = new PendingOpsAggregator();
+    private final ProcessInfoParser processInfoParser = new ProcessInfoParser();
+    private final ListDbsParser listDbsParser = new ListDbsParser();
     private volatile ToLongFunction<String> processStarts = member -> -1;
 
     private volatile NodeSnapshot published;
@@ -625,8 +626,10 @@ public final class NodeClient {
         Reply reply = switch (command) {
             case METRICS_STATE -> new MetricsStateReply(this::metricsDone);
             case CLUSTER_STATE -> new ClusterStateReply(this::viewDone);
-            case DEBUG_PROCESS_INFO -> new ProcessInfoReply(this::processInfoDone);
-            case DEBUG_LIST_DBS -> new ListDbsReply(this::databasesDone);
+            case DEBUG_PROCESS_INFO ->
+                new LinesReply("process-info", processInfoParser, () -> processInfoDone(processInfoParser.finish()));
+            case DEBUG_LIST_DBS ->
+                new LinesReply("dbs-list", listDbsParser, () -> databasesDone(listDbsParser.finish()));
             default -> throw new IllegalStateException(command.wire());
         };
         send(command, reply);
@@ -984,34 +987,20 @@ public final class NodeClient {
         abstract void finish() throws ReplyParseException;
     }
 
-    private final class ProcessInfoReply extends AccumulatedReply {
-        private final ProcessInfoParser parser = new ProcessInfoParser();
-        private final LongConsumer sink;
-
-        ProcessInfoReply(LongConsumer sink) {
-            super("process-info");
-            this.sink = sink;
-            parser.begin();
-        }
-
-        @Override
-        void feed(ByteBuf line) {
-            parser.accept(line);
-        }
-
-        @Override
-        void finish() throws ReplyParseException {
-            sink.accept(parser.finish());
-        }
+    /** Ends a multi-line reply: reads the parser's result and hands it on. */
+    private interface Finisher {
+        void finish() throws ReplyParseException;
     }
 
-    private final class ListDbsReply extends AccumulatedReply {
-        private final ListDbsParser parser = new ListDbsParser();
-        private final IntConsumer sink;
+    /** {@code debug process-info} and {@code debug list-dbs}: one of the node's reusable parsers. */
+    private final class LinesReply extends AccumulatedReply {
+        private final LineAccumulator parser;
+        private final Finisher finisher;
 
-        ListDbsReply(IntConsumer sink) {
-            super("dbs-list");
-            this.sink = sink;
+        LinesReply(String prefix, LineAccumulator parser, Finisher finisher) {
+            super(prefix);
+            this.parser = parser;
+            this.finisher = finisher;
             parser.begin();
         }
 
@@ -1022,7 +1011,7 @@ public final class NodeClient {
 
         @Override
         void finish() throws ReplyParseException {
-            sink.accept(parser.finish());
+            finisher.finish();
         }
     }
 

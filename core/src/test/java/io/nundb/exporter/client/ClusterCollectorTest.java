@@ -315,6 +315,60 @@ class ClusterCollectorTest {
         await().atMost(WAIT).until(() -> col.snapshot().nodes().get(0).up());
     }
 
+    @Test
+    void aReplyAfterItsDeadlineIsReadAndDiscardedWithoutAReconnect() {
+        SimulatedCluster c = startCluster(1);
+        ClusterCollector col = start(
+                config(c, secret(c)).requestTimeout(Duration.ofMillis(150)).build());
+        await().atMost(WAIT).until(() -> col.snapshot().membersUp() == 1);
+        c.node(0).slowReplies(Duration.ofMillis(250));
+        await().atMost(WAIT).until(() -> col.snapshot().nodes().get(0).lateReplies() >= 2);
+        NodeSnapshot s = col.snapshot().nodes().get(0);
+        assertThat(s.pollErrors(PollErrorReason.TIMEOUT)).isGreaterThanOrEqualTo(2);
+        assertThat(s.pollErrors(PollErrorReason.PROTOCOL)).isZero();
+        c.node(0).slowReplies(Duration.ZERO);
+        await().atMost(WAIT).until(() -> col.snapshot().nodes().get(0).up());
+        // The late replies were matched to their abandoned requests: one connection all along.
+        assertThat(col.snapshot().nodes().get(0).connects()).isEqualTo(1);
+    }
+
+    @Test
+    void aStandaloneNodeInItsFirstSecondIsUpWithAnEmptyView() {
+        password = "pwd-" + System.nanoTime();
+        cluster = SimulatedCluster.builder()
+                .size(1)
+                .credentials("nun", password)
+                .startupWindow(Duration.ofMillis(1500))
+                .start();
+        ClusterCollector col = start(config(cluster, password).build());
+        // "cluster-state \n" during the start-up window is normal, not a failure.
+        await().atMost(WAIT).until(() -> col.snapshot().membersUp() == 1);
+        NodeSnapshot early = col.snapshot().nodes().get(0);
+        assertThat(early.view().members()).isEmpty();
+        assertThat(early.pollErrors(PollErrorReason.UNSUPPORTED)).isZero();
+        await().atMost(WAIT)
+                .until(() -> col.snapshot().node(cluster.node(0).name()) != null
+                        && col.snapshot().node(cluster.node(0).name()).view().claimsPrimary());
+    }
+
+    @Test
+    void aVanishedMemberIsForgottenAfterTheRetentionButASeedNever() {
+        SimulatedCluster c = startCluster(3);
+        ClusterCollector col = start(
+                config(c, secret(c)).memberRetention(Duration.ofMillis(800)).build());
+        await().atMost(WAIT).until(() -> col.snapshot().membersUp() == 3);
+        c.kill(2);
+        c.kill(0); // the seed
+        await().atMost(WAIT).until(() -> col.snapshot().node("nundb-2.sim:3014") == null);
+        ClusterSnapshot s = col.snapshot();
+        assertThat(s.forgottenNodes()).isEqualTo(1);
+        assertThat(s.node("nundb-0.sim:3014")).isNotNull();
+        assertThat(s.node("nundb-0.sim:3014").up()).isFalse();
+        // The seed stays known (and dialled) well past the retention.
+        await().pollDelay(Duration.ofMillis(1500)).atMost(WAIT).until(() -> true);
+        assertThat(col.snapshot().node("nundb-0.sim:3014")).isNotNull();
+    }
+
     private String secret(SimulatedCluster c) {
         return password;
     }
