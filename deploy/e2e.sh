@@ -17,6 +17,7 @@
 #
 #   deploy/e2e.sh [--jar server/target/nundb-exporter.jar]   # builds the jar when it is missing
 #   NUNDB_E2E_KEEP=1 deploy/e2e.sh                           # keep the work directory on failure
+#   NUNDB_E2E_STRICT=1 deploy/e2e.sh                         # fail when any check was skipped
 set -euo pipefail
 
 DEPLOY="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -374,4 +375,5 @@ echo "== e2e summary (${SECONDS}s)"
 for r in "${RAN[@]}"; do echo "PASS  $r"; done
 for s in "${SKIPPED[@]}"; do echo "SKIP  $s"; done
 (( SECONDS <= BUDGET )) || fail "over the 8 minute budget (${SECONDS}s)"
+[[ -z "${NUNDB_E2E_STRICT:-}" || ${#SKIPPED[@]} -eq 0 ]] || fail "NUNDB_E2E_STRICT: ${#SKIPPED[@]} checks skipped"
 echo "e2e passed in ${SECONDS}s"
