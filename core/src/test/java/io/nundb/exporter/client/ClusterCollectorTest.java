@@ -219,8 +219,10 @@ class ClusterCollectorTest {
         long connects0 = node(col, "nundb-0.sim:3014").connects();
         long connects1 = node(col, "nundb-1.sim:3014").connects();
         c.node(2).garble(Garbling.STRAY_LINE);
-        await().atMost(WAIT).until(() -> node(col, "nundb-2.sim:3014").pollErrors(PollErrorReason.PROTOCOL) >= 1);
-        assertThat(node(col, "nundb-2.sim:3014").connects()).isGreaterThan(1);
+        // A stray line cannot belong to the request at the head: that connection is reset and redialled.
+        await().atMost(WAIT)
+                .until(() -> node(col, "nundb-2.sim:3014").pollErrors(PollErrorReason.PROTOCOL) >= 1
+                        && node(col, "nundb-2.sim:3014").connects() > 1);
         c.node(2).garble(Garbling.NONE);
         await().atMost(WAIT).until(() -> up(col, "nundb-2.sim:3014"));
         assertThat(node(col, "nundb-0.sim:3014").connects()).isEqualTo(connects0);
