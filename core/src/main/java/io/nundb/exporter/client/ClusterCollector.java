@@ -47,10 +47,13 @@ public final class ClusterCollector implements AutoCloseable {
 
     // Collector-thread state.
     private final Map<String, Entry> nodes = new HashMap<>();
-    private long forgotten;
     private boolean started;
 
-    private volatile ClusterSnapshot published = ClusterSnapshot.EMPTY;
+    /** The known nodes' clients, replaced (never mutated) on the collector thread after each change. */
+    private volatile NodeClient[] members = new NodeClient[0];
+
+    private volatile long forgottenNodes;
+    private volatile double lastPublishSeconds;
     private volatile boolean firstCollectionComplete;
     private volatile long lastPublishNanos;
 
@@ -111,9 +114,32 @@ public final class ClusterCollector implements AutoCloseable {
         });
     }
 
-    /** The latest cluster snapshot; safe from any thread. */
+    /**
+     * The cluster as of now: every known node's latest published snapshot, sorted by name. Assembled on
+     * each call from volatile reads (no lock, no wait on any node), so a value is at most one poll
+     * interval old when read. Safe from any thread.
+     */
     public ClusterSnapshot snapshot() {
-        return published;
+        NodeClient[] clients = members;
+        List<NodeSnapshot> snapshots = new ArrayList<>(clients.length);
+        for (NodeClient c : clients) {
+            snapshots.add(c.snapshot());
+        }
+        snapshots.sort(BY_NAME);
+        return new ClusterSnapshot(
+                time.currentTimeMillis(), snapshots, config.expectedMembers(), lastPublishSeconds, forgottenNodes);
+    }
+
+    private static final Comparator<NodeSnapshot> BY_NAME = Comparator.comparing(NodeSnapshot::name);
+
+    /** Publishes the current membership to {@link #snapshot()}; collector thread only. */
+    private void refreshMembers() {
+        NodeClient[] clients = new NodeClient[nodes.size()];
+        int i = 0;
+        for (Entry e : nodes.values()) {
+            clients[i++] = e.client;
+        }
+        members = clients;
     }
 
     /** Whether the first collection attempt of every seed has completed, successfully or not. */
@@ -132,6 +158,7 @@ public final class ClusterCollector implements AutoCloseable {
         NodeClient client = new NodeClient(name, dial, seed, config, loop, transport, time, listener, timings);
         client.processStarts(this::processStartOf);
         nodes.put(name, new Entry(client, seed, now));
+        refreshMembers();
         client.start();
         return client;
     }
@@ -217,6 +244,7 @@ public final class ClusterCollector implements AutoCloseable {
             existing.firstAttempt |= mine.firstAttempt;
             existing.client.rename(selfName, mine.seed);
             mine.client.stop();
+            refreshMembers();
             return selfName;
         }
         nodes.put(selfName, mine);
@@ -242,7 +270,14 @@ public final class ClusterCollector implements AutoCloseable {
 
     /** A node's process start from the last published snapshot, -1 if unknown; any thread. */
     private long processStartOf(String name) {
-        NodeSnapshot s = published.node(name);
+        NodeSnapshot s = null;
+        for (NodeClient c : members) {
+            NodeSnapshot candidate = c.snapshot();
+            if (candidate.name().equals(name)) {
+                s = candidate;
+                break;
+            }
+        }
         return s == null ? -1 : s.processStartEpochMillis();
     }
 
@@ -258,33 +293,30 @@ public final class ClusterCollector implements AutoCloseable {
         firstCollectionComplete = true;
     }
 
+    /** Forgets nodes past their retention and marks the publication time; collector thread only. */
     private void publish() {
         long start = time.nanoTime();
-        List<NodeSnapshot> snapshots = new ArrayList<>(nodes.size());
-        List<String> forget = new ArrayList<>();
         long retention = config.memberRetention().toNanos();
+        List<String> forget = new ArrayList<>();
         for (Map.Entry<String, Entry> me : nodes.entrySet()) {
             Entry e = me.getValue();
-            NodeSnapshot s = e.client.snapshot();
-            if (s.up()) {
+            if (e.client.snapshot().up()) {
                 e.lastSeenNanos = start;
             } else if (!e.seed && start - e.lastSeenNanos > retention) {
                 forget.add(me.getKey());
-                continue;
             }
-            snapshots.add(s);
         }
         for (String name : forget) {
             Entry e = nodes.remove(name);
             e.client.stop();
-            forgotten++;
+            forgottenNodes++;
             LOG.info(() ->
                     "forgot node " + name + ": not up and not listed by any view for " + config.memberRetention());
         }
-        snapshots.sort(Comparator.comparing(NodeSnapshot::name));
-        double duration = (time.nanoTime() - start) / 1e9;
-        published =
-                new ClusterSnapshot(time.currentTimeMillis(), snapshots, config.expectedMembers(), duration, forgotten);
+        if (!forget.isEmpty()) {
+            refreshMembers();
+        }
+        lastPublishSeconds = (time.nanoTime() - start) / 1e9;
         lastPublishNanos = time.nanoTime();
         updateReadiness();
     }

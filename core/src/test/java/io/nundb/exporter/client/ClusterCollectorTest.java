@@ -201,7 +201,11 @@ class ClusterCollectorTest {
     void fiveHundredPipelinedRequestsKeepOrderWithTheOverflowFaultOn() throws Exception {
         SimulatedCluster c = startCluster(1);
         c.node(0).pipelineOverflow(true);
-        ClusterCollector col = start(config(c, secret(c)).maxInFlight(20).build());
+        // A generous deadline: this test is about order, and a busy CI machine can stall a reply.
+        ClusterCollector col = start(config(c, secret(c))
+                .maxInFlight(20)
+                .requestTimeout(Duration.ofSeconds(5))
+                .build());
         await().atMost(WAIT).until(() -> col.snapshot().membersUp() == 1);
         NodeClient client = col.clientForTest(c.node(0).name());
         long[] result = client.pipelineBurst(500).get(30, TimeUnit.SECONDS);
