@@ -43,8 +43,11 @@ import java.util.logging.Logger;
  * line is written) to the push's arrival, recorded into a {@link SingleWriterTiming} on this loop. The
  * {@code changed-version} line that follows is ignored (a second small write that Nagle can delay).
  * Canaries the coordinator expects on this node are kept with their write time; one not seen within
- * {@link CanaryConfig#timeout()} is lost. Expectations are dropped when the watch connection resets
- * (a push missed by our own reconnect proves nothing about the cluster).
+ * {@link CanaryConfig#timeout()} is lost, also across a reset of the watch connection: only a push seen
+ * to arrive proves the write arrived. Expectations are registered only while the connection watches.
+ *
+ * <p>Allocation: a push is decoded into a {@code String} (one per canary interval, off the poll path);
+ * recording the sample allocates nothing.
  *
  * <p>Thread-safety: everything runs on the node's event loop ({@link #eventLoop()}), the same loop as
  * its {@link NodeClient}; {@link #write}, {@link #expect}, {@link #discard} and {@link #stop} hand off to
@@ -153,6 +156,7 @@ final class CanaryNode {
     void stop() {
         loop.execute(() -> {
             close();
+            expected.clear();
             state = State.STOPPED;
         });
     }
@@ -300,7 +304,6 @@ final class CanaryNode {
             writeFailed.accept(pendingWriteSeq);
             pendingWriteSeq = -1;
         }
-        expected.clear();
         writable = false;
         watching = false;
     }

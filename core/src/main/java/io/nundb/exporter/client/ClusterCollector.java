@@ -157,16 +157,13 @@ public final class ClusterCollector implements AutoCloseable {
         nodes.put(name, entry);
         if (canary != null && dial != null) {
             entry.canary = new CanaryNode(
-                    name,
-                    dial,
-                    config,
-                    canaryConfig,
-                    timingConfig,
-                    loop,
-                    transport,
-                    time,
-                    canary.counters(),
-                    seq -> executor.execute(() -> canary.writeFailed(seq)));
+                    name, dial, config, canaryConfig, timingConfig, loop, transport, time, canary.counters(), seq -> {
+                        try {
+                            executor.execute(() -> canary.writeFailed(seq));
+                        } catch (java.util.concurrent.RejectedExecutionException closing) {
+                            // The collector is closing: nothing left to discard.
+                        }
+                    });
             client.canarySource(entry.canary::snapshot);
             entry.canary.start();
         }

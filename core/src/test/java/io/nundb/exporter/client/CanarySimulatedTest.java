@@ -117,6 +117,24 @@ class CanarySimulatedTest {
     }
 
     @Test
+    void canaryNotSeenWithinTheTimeoutIsLostAndRaisesTheCurrentLag() {
+        try (SimulatedCluster cluster = SimulatedCluster.builder().start();
+                ClusterCollector collector =
+                        collector(cluster, canary(Duration.ofMillis(100), Duration.ofMillis(500)))) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> samples(collector, cluster.node(2)) >= 3);
+
+            // Node 2 stays up and in the primary's view, but replication to it now takes 30 s.
+            cluster.node(2).replicationDelay(Duration.ofSeconds(30));
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> canaryOf(collector, cluster.node(2)).lost() >= 3);
+            CanarySnapshot stuck = canaryOf(collector, cluster.node(2));
+            assertThat(stuck.currentLagSeconds()).isGreaterThan(stuck.lastLagSeconds());
+            assertThat(collector.snapshot().node(cluster.node(2).name()).up()).isTrue();
+            assertThat(canaryOf(collector, cluster.node(1)).lost()).isZero();
+        }
+    }
+
+    @Test
     void failoverSkipsCanariesInsteadOfLosingThemAndTheCanaryFollowsTheNewPrimary() {
         try (SimulatedCluster cluster = SimulatedCluster.builder()
                         .electionWindow(Duration.ofMillis(600))
