@@ -44,6 +44,8 @@ public final class ClusterCollector implements AutoCloseable {
     private final boolean ownsGroup;
     private final ScheduledExecutorService executor;
     private final RequestTimingConfig timingConfig;
+    private final CanaryConfig canaryConfig;
+    private final CanaryCoordinator canary;
 
     // Collector-thread state.
     private final Map<String, Entry> nodes = new HashMap<>();
@@ -60,6 +62,7 @@ public final class ClusterCollector implements AutoCloseable {
     /** A node known to the collector. Collector-thread state except {@code client}, which is final. */
     private static final class Entry {
         final NodeClient client;
+        CanaryNode canary;
         boolean seed;
         boolean firstAttempt;
         long lastSeenNanos;
@@ -79,6 +82,21 @@ public final class ClusterCollector implements AutoCloseable {
      */
     public ClusterCollector(
             ClientConfig config, EventLoopGroup group, TimeSource time, RequestTimingConfig timingConfig) {
+        this(config, group, time, timingConfig, null);
+    }
+
+    /**
+     * As {@link #ClusterCollector(ClientConfig, EventLoopGroup, TimeSource, RequestTimingConfig)}, with the
+     * replication canary when {@code canaryConfig} is not {@code null}.
+     */
+    public ClusterCollector(
+            ClientConfig config,
+            EventLoopGroup group,
+            TimeSource time,
+            RequestTimingConfig timingConfig,
+            CanaryConfig canaryConfig) {
+        this.canaryConfig = canaryConfig;
+        this.canary = canaryConfig == null ? null : new CanaryCoordinator(canaryConfig, new CanaryCounters(), time);
         this.config = config;
         this.time = time;
         this.transport = Transport.best();
@@ -110,6 +128,10 @@ public final class ClusterCollector implements AutoCloseable {
             }
             long interval = config.pollInterval().toNanos();
             executor.scheduleAtFixedRate(guarded(this::publish), interval, interval, TimeUnit.NANOSECONDS);
+            if (canary != null) {
+                long every = canaryConfig.interval().toNanos();
+                executor.scheduleAtFixedRate(this::canaryTick, every, every, TimeUnit.NANOSECONDS);
+            }
             publish();
         });
     }
@@ -127,7 +149,12 @@ public final class ClusterCollector implements AutoCloseable {
         }
         snapshots.sort(BY_NAME);
         return new ClusterSnapshot(
-                time.currentTimeMillis(), snapshots, config.expectedMembers(), lastPublishSeconds, forgottenNodes);
+                time.currentTimeMillis(),
+                snapshots,
+                config.expectedMembers(),
+                lastPublishSeconds,
+                forgottenNodes,
+                canary == null ? null : canary.counters().totals());
     }
 
     private static final Comparator<NodeSnapshot> BY_NAME = Comparator.comparing(NodeSnapshot::name);
@@ -157,10 +184,47 @@ public final class ClusterCollector implements AutoCloseable {
         SingleWriterRequestTimings timings = new SingleWriterRequestTimings(timingConfig, loop, time::nanoTime);
         NodeClient client = new NodeClient(name, dial, seed, config, loop, transport, time, listener, timings);
         client.processStarts(this::processStartOf);
-        nodes.put(name, new Entry(client, seed, now));
+        Entry entry = new Entry(client, seed, now);
+        nodes.put(name, entry);
+        if (canary != null && dial != null) {
+            entry.canary = new CanaryNode(
+                    name, dial, config, canaryConfig, timingConfig, loop, transport, time, canary.counters(), seq -> {
+                        try {
+                            executor.execute(() -> canary.writeFailed(seq));
+                        } catch (java.util.concurrent.RejectedExecutionException closing) {
+                            // The collector is closing: nothing left to discard.
+                        }
+                    });
+            client.canarySource(entry.canary::snapshot);
+            entry.canary.start();
+        }
         refreshMembers();
         client.start();
         return client;
+    }
+
+    /** One canary interval on the collector thread; never throws (a throw would cancel the schedule). */
+    private void canaryTick() {
+        try {
+            Map<String, NodeSnapshot> snapshots = new HashMap<>();
+            Map<String, CanaryNode> canaries = new HashMap<>();
+            for (Map.Entry<String, Entry> me : nodes.entrySet()) {
+                snapshots.put(me.getKey(), me.getValue().client.snapshot());
+                if (me.getValue().canary != null) {
+                    canaries.put(me.getKey(), me.getValue().canary);
+                }
+            }
+            canary.tick(snapshots, canaries);
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.SEVERE, "replication canary tick failed", e);
+        }
+    }
+
+    private static void stop(Entry e) {
+        e.client.stop();
+        if (e.canary != null) {
+            e.canary.stop();
+        }
     }
 
     private final NodeListener listener = new NodeListener() {
@@ -243,7 +307,7 @@ public final class ClusterCollector implements AutoCloseable {
             existing.seed |= mine.seed;
             existing.firstAttempt |= mine.firstAttempt;
             existing.client.rename(selfName, mine.seed);
-            mine.client.stop();
+            stop(mine);
             refreshMembers();
             return selfName;
         }
@@ -308,13 +372,20 @@ public final class ClusterCollector implements AutoCloseable {
         }
         for (String name : forget) {
             Entry e = nodes.remove(name);
-            e.client.stop();
+            stop(e);
             forgottenNodes++;
             LOG.info(() ->
                     "forgot node " + name + ": not up and not listed by any view for " + config.memberRetention());
         }
         if (!forget.isEmpty()) {
             refreshMembers();
+        }
+        if (canary != null) {
+            Map<String, NodeSnapshot> byName = new HashMap<>();
+            for (NodeSnapshot s : snapshot().nodes()) {
+                byName.put(s.name(), s);
+            }
+            canary.checkFailover(byName);
         }
         lastPublishSeconds = (time.nanoTime() - start) / 1e9;
         lastPublishNanos = time.nanoTime();
@@ -325,7 +396,7 @@ public final class ClusterCollector implements AutoCloseable {
     public void close() {
         executor.execute(() -> {
             for (Entry e : nodes.values()) {
-                e.client.stop();
+                stop(e);
             }
         });
         executor.shutdown();

@@ -109,6 +109,7 @@ public final class NodeClient {
     private MetricsState metrics;
     private ClusterView view;
     private long processStartEpochMillis = -1;
+    private boolean processInfoStale;
     private int databases = -1;
     private PendingOpsSnapshot pendingOps;
     private final long[] pollErrors = new long[PollErrorReason.values().length];
@@ -121,6 +122,7 @@ public final class NodeClient {
     private final ProcessInfoParser processInfoParser = new ProcessInfoParser();
     private final ListDbsParser listDbsParser = new ListDbsParser();
     private volatile ToLongFunction<String> processStarts = member -> -1;
+    private volatile java.util.function.Supplier<io.nundb.exporter.model.CanarySnapshot> canarySource;
 
     private volatile NodeSnapshot published;
 
@@ -205,6 +207,14 @@ public final class NodeClient {
      */
     void processStarts(ToLongFunction<String> lookup) {
         processStarts = lookup;
+    }
+
+    /**
+     * Sets where this node's canary state comes from; the supplier is called on this node's loop each time
+     * a snapshot is published.
+     */
+    void canarySource(java.util.function.Supplier<io.nundb.exporter.model.CanarySnapshot> source) {
+        canarySource = source;
     }
 
     // ---------------------------------------------------------------- connection
@@ -580,7 +590,7 @@ public final class NodeClient {
         if (primary || view == null || slowDue) {
             cycle[cycleLength++] = NunDbCommand.CLUSTER_STATE;
         }
-        if (processStartEpochMillis < 0 || slowDue) {
+        if (processStartEpochMillis < 0 || processInfoStale || slowDue) {
             cycle[cycleLength++] = NunDbCommand.DEBUG_PROCESS_INFO;
         }
         if (databases < 0 || slowDue) {
@@ -655,6 +665,7 @@ public final class NodeClient {
             LOG.info(() -> "node " + name + " restarted (new process start)");
         }
         processStartEpochMillis = processId;
+        processInfoStale = false;
         sendNextInCycle();
     }
 
@@ -705,6 +716,8 @@ public final class NodeClient {
         cancel(handshakeTask);
         state = ConnState.READY;
         backoff.reset();
+        // A new connection may mean a restarted process: pending entries are classified by its start.
+        processInfoStale = true;
         startCycle(time.nanoTime());
     }
 
@@ -757,7 +770,11 @@ public final class NodeClient {
                 .truncatedLines(truncatedLines)
                 .connects(connects)
                 .pendingOps(pendingOps);
-        if (loop.inEventLoop()) {
+        java.util.function.Supplier<io.nundb.exporter.model.CanarySnapshot> canary = canarySource;
+        if (canary != null && loop.inEventLoop()) {
+            b.canary(canary.get());
+        }
+        if (timings != null && loop.inEventLoop()) { // the constructor's first snapshot runs elsewhere
             for (Map.Entry<NunDbCommand, io.nundb.exporter.model.RequestTimingSnapshot> e :
                     timings.snapshot().entrySet()) {
                 b.timing(e.getKey(), e.getValue());
