@@ -84,6 +84,9 @@ public final class NodeClient {
     private Channel channel;
     private long connectionId;
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+    /** Requests waiting for room in the pipelining window (written in order as replies arrive). */
+    private final ArrayDeque<Pending> queued = new ArrayDeque<>();
+
     private long lastByteNanos;
     private ScheduledFuture<?> tickTask;
     private ScheduledFuture<?> reconnectTask;
@@ -375,6 +378,7 @@ public final class NodeClient {
         cancel(head.deadline);
         if (head.abandoned) {
             lateReplies++;
+            drainQueued();
             return;
         }
         long now = time.nanoTime();
@@ -387,6 +391,7 @@ public final class NodeClient {
         } else {
             head.reply.onError(line.content().toString(java.nio.charset.StandardCharsets.UTF_8));
         }
+        drainQueued();
     }
 
     private void protocolError(String what) {
@@ -420,11 +425,19 @@ public final class NodeClient {
             reply.onFailed(PollErrorReason.CLOSED);
             return false;
         }
-        if (inFlight.size() >= config.maxInFlight()) {
-            reply.onFailed(PollErrorReason.TIMEOUT);
-            return false;
+        Pending p = new Pending(request, reply);
+        if (inFlight.size() >= config.maxInFlight() || !queued.isEmpty()) {
+            // The pipelining window is full: the request waits its turn, unwritten (and untimed).
+            queued.addLast(p);
+            return true;
         }
-        Pending p = new Pending(request.command(), reply);
+        write(ch, p);
+        return true;
+    }
+
+    /** Writes a request and starts its deadline; the window has room. */
+    private void write(Channel ch, Pending p) {
+        NunDbRequest request = p.request;
         p.lockStep = inFlight.isEmpty();
         for (Pending other : inFlight) {
             other.lockStep = false;
@@ -435,7 +448,15 @@ public final class NodeClient {
         p.deadline =
                 loop.schedule(() -> deadlineMissed(p), config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         ch.writeAndFlush(request, ch.voidPromise());
-        return true;
+    }
+
+    /** Moves queued requests into the window as status lines free it. */
+    private void drainQueued() {
+        Channel ch = channel;
+        Pending p;
+        while (ch != null && inFlight.size() < config.maxInFlight() && (p = queued.pollFirst()) != null) {
+            write(ch, p);
+        }
     }
 
     private void deadlineMissed(Pending p) {
@@ -449,6 +470,9 @@ public final class NodeClient {
     /** Drops every outstanding request when the connection ends; poll cycles are reset by the caller. */
     private void failAll() {
         Pending p;
+        while ((p = queued.pollFirst()) != null) {
+            p.reply.onAbort();
+        }
         while ((p = inFlight.pollFirst()) != null) {
             cancel(p.deadline);
             if (!p.abandoned) {
@@ -807,6 +831,7 @@ public final class NodeClient {
 
     /** A request on the wire. Loop-confined. */
     private static final class Pending {
+        final NunDbRequest request;
         final NunDbCommand command;
         final Reply reply;
         long writtenNanos;
@@ -814,8 +839,9 @@ public final class NodeClient {
         boolean abandoned;
         ScheduledFuture<?> deadline;
 
-        Pending(NunDbCommand command, Reply reply) {
-            this.command = command;
+        Pending(NunDbRequest request, Reply reply) {
+            this.request = request;
+            this.command = request.command();
             this.reply = reply;
         }
     }
