@@ -646,8 +646,10 @@ public final class NodeClient {
                 send(NunDbCommand.DEBUG_PENDING_OPS, new PendingOpsReply());
                 return;
             }
-            if (view == null || !view.claimsPrimary() || metrics == null || metrics.pendingOps() == 0) {
+            if (view == null || !view.claimsPrimary() || metrics == null) {
                 pendingOps = null;
+            } else if (metrics.pendingOps() == 0) {
+                pendingOps = nothingPending(view);
             }
             cycleSucceeded();
             return;
@@ -667,6 +669,33 @@ public final class NodeClient {
             default -> throw new IllegalStateException(command.wire());
         };
         send(command, reply);
+    }
+
+    /**
+     * A primary with {@code pending_ops: 0} has nothing pending for any member: zero series for every
+     * other member of its view, so that alerts and charts see 0 rather than no data (without asking
+     * {@code debug pending-ops}).
+     */
+    private PendingOpsSnapshot nothingPending(ClusterView v) {
+        PendingOpsSnapshot previous = pendingOps;
+        if (previous != null && previous.replyBytes() == 0) {
+            // Already the zero snapshot: keep it while the view lists the same members.
+            boolean same = previous.members().size() == v.members().size() - 1;
+            for (io.nundb.exporter.model.ViewMember m : v.members()) {
+                same &= m.status() == io.nundb.exporter.model.MemberStatus.SELF
+                        || previous.members().containsKey(m.name());
+            }
+            if (same) {
+                return previous;
+            }
+        }
+        Map<String, PendingOpsSnapshot.Member> members = new java.util.HashMap<>();
+        for (io.nundb.exporter.model.ViewMember m : v.members()) {
+            if (m.status() != io.nundb.exporter.model.MemberStatus.SELF) {
+                members.put(m.name(), new PendingOpsSnapshot.Member(0, 0, -1));
+            }
+        }
+        return new PendingOpsSnapshot(members, time.currentTimeMillis(), 0);
     }
 
     private void metricsDone(MetricsState m) {

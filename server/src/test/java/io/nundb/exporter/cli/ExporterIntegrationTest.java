@@ -131,6 +131,10 @@ class ExporterIntegrationTest {
                 assertThat(value(m, "nundb_node_start_time_seconds", n.name())).isEqualTo(n.processId() / 1000.0);
             }
             assertThat(m.get("nundb_cluster_members_up")).isEqualTo(3.0);
+            // Nothing pending: the primary reports zero per member of its view, not no data.
+            assertThat(m.get("nundb_replication_pending_ops{member=\"" + N1 + "\",node=\"" + N0
+                            + "\",state=\"orphaned\"}"))
+                    .isEqualTo(0.0);
             assertThat(m.get("nundb_node_role{node=\"" + N0 + "\",role=\"primary\"}"))
                     .isEqualTo(1.0);
             assertThat(m.get("nundb_node_role{node=\"" + N1 + "\",role=\"secondary\"}"))
