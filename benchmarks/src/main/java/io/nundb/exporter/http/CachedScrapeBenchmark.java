@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * and aggregated, {@link ExporterHttpHandler} negotiates the format and encoding, takes a
  * {@code retainedDuplicate()} of the cached body and writes a {@code FullHttpResponse}, the encoder
  * writes the head; the test side reads and releases what was written. The body is never copied, so
- * {@code gc.alloc.rate.norm} must be the same at 3 and 1000 nodes (bodies of about 27 KB and 9 MB).
+ * {@code gc.alloc.rate.norm} must be the same at 3 and 1000 nodes (bodies of about 32 KB and 8.9 MB).
  * {@code request}: {@code plain} (no headers, text identity) or {@code prometheus} (Prometheus's
  * {@code Accept} and {@code Accept-Encoding: gzip}: OpenMetrics gzip).
  *
