@@ -1,5 +1,6 @@
 package io.nundb.exporter.protocol;
 
+import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -90,6 +91,11 @@ public final class NunDbRequest {
     /** The encoded line including its {@code \n}. Callers must not modify the array. */
     byte[] lineBytes() {
         return line;
+    }
+
+    /** Writes the encoded line, {@code \n} included, at the writer index of {@code out}. */
+    public void writeTo(ByteBuf out) {
+        out.writeBytes(line);
     }
 
     /** Encoded length in bytes, {@code \n} included. */

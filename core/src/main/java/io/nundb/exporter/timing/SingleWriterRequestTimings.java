@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  *
  * <pre>{@code
  * // on the node's event loop, when a lock-step poll's status line arrives:
- * timings.record(NunDbCommand.METRICS_STATE, System.nanoTime() - writtenAtNanos);
+ * long now = clock.getAsLong();
+ * timings.record(NunDbCommand.METRICS_STATE, now - writtenAtNanos, now);
  * // from the publisher, once per render:
  * timings.snapshotAsync().addListener(f -> ...);
  * }</pre>
@@ -61,6 +62,20 @@ public final class SingleWriterRequestTimings {
             return false;
         }
         t.record(durationNanos);
+        return true;
+    }
+
+    /**
+     * As {@link #record(NunDbCommand, long)}, for a request that ended at {@code nowNanos} on the injected
+     * clock: saves a clock read when the caller has just taken one to compute the duration.
+     */
+    public boolean record(NunDbCommand command, long durationNanos, long nowNanos) {
+        assert owner.inEventLoop() : "record off the owning event loop";
+        SingleWriterTiming t = byCommand[command.ordinal()];
+        if (t == null) {
+            return false;
+        }
+        t.record(durationNanos, nowNanos);
         return true;
     }
 

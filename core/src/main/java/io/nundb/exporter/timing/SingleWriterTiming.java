@@ -31,8 +31,16 @@ public final class SingleWriterTiming {
 
     /** Records one duration, placing it in the window at the clock's current time. Allocation-free. */
     public void record(long durationNanos) {
+        record(durationNanos, nanoClock.getAsLong());
+    }
+
+    /**
+     * Records one duration that ended at {@code nowNanos} (same clock as the injected one), sparing a
+     * second clock read when the caller just read it to compute the duration. Allocation-free.
+     */
+    public void record(long durationNanos, long nowNanos) {
         buckets.record(durationNanos);
-        window.record(durationNanos, nanoClock.getAsLong());
+        window.record(durationNanos, nowNanos);
         ema.update(durationNanos);
     }
 

@@ -94,6 +94,29 @@ class SingleWriterRequestTimingsTest {
     }
 
     @Test
+    void placesASampleInTheWindowAtTheGivenEndTime() {
+        timings.record(NunDbCommand.CLUSTER_STATE, MS, -30_000 * MS);
+        timings.record(NunDbCommand.CLUSTER_STATE, 3 * MS, 0);
+        clock.set(40_000 * MS);
+
+        RequestTimingSnapshot s = timings.snapshot().get(NunDbCommand.CLUSTER_STATE);
+
+        assertThat(s.count()).isEqualTo(2);
+        assertThat(s.windowP50Seconds()).isBetween(0.003, 0.00303);
+        assertThat(s.windowMaxSeconds()).isBetween(0.003, 0.00303);
+    }
+
+    @Test
+    void snapshotsAsyncDirectlyWhenAlreadyOnTheOwningLoop() {
+        timings.record(NunDbCommand.METRICS_STATE, MS);
+
+        Future<Map<NunDbCommand, RequestTimingSnapshot>> f = timings.snapshotAsync();
+
+        assertThat(f.isSuccess()).isTrue();
+        assertThat(f.getNow()).containsOnlyKeys(NunDbCommand.METRICS_STATE);
+    }
+
+    @Test
     void handsSnapshotsOffToTheOwningLoop() throws Exception {
         DefaultEventLoop loop = new DefaultEventLoop();
         try {

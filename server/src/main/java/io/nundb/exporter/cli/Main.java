@@ -128,6 +128,6 @@ public final class Main {
      * it as the snapshot source. Until the collector is merged this refuses to start.
      */
     static RunningCollection startCollection(ExporterConfig config) {
-        throw new UnsupportedOperationException("collector not wired");
+        return Collection.start(config);
     }
 }

@@ -1,0 +1,309 @@
+package io.nundb.exporter.client;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.nundb.exporter.model.ClusterSnapshot;
+import io.nundb.exporter.model.ClusterView;
+import io.nundb.exporter.model.NodeSnapshot;
+import io.nundb.exporter.model.ViewMember;
+import io.nundb.exporter.timing.RequestTimingConfig;
+import io.nundb.exporter.timing.SingleWriterRequestTimings;
+import io.nundb.exporter.transport.Transport;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Discovers and polls every node of one Nun-db cluster, continuously, and publishes one immutable
+ * {@link ClusterSnapshot} per poll interval for the HTTP side to read without locks.
+ *
+ * <p>Discovery: each seed is dialled; every member named in any node's {@code cluster-state} view is
+ * dialled too (at the address map's address, or at its name). A seed is merged with the node it reports
+ * as {@code (self)}. Nodes are remembered: the real server drops a dead member from every view within 60
+ * ms instead of showing it {@code Disconnected} (spec Appendix B), so a node that vanishes keeps being
+ * dialled and reported down until {@link ClientConfig#memberRetention()} passes without it being up or
+ * listed; seeds are never forgotten.
+ *
+ * <p>Thread-safety: membership is changed only on the collector's own single thread; each node's state
+ * lives on its event loop; {@link #snapshot()} and {@link #firstCollectionComplete()} read volatile
+ * fields and are safe from any thread.
+ */
+public final class ClusterCollector implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ClusterCollector.class.getName());
+
+    private final ClientConfig config;
+    private final TimeSource time;
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+    private final ScheduledExecutorService executor;
+    private final RequestTimingConfig timingConfig;
+
+    // Collector-thread state.
+    private final Map<String, Entry> nodes = new HashMap<>();
+    private long forgotten;
+    private boolean started;
+
+    private volatile ClusterSnapshot published = ClusterSnapshot.EMPTY;
+    private volatile boolean firstCollectionComplete;
+    private volatile long lastPublishNanos;
+
+    /** A node known to the collector. Collector-thread state except {@code client}, which is final. */
+    private static final class Entry {
+        final NodeClient client;
+        boolean seed;
+        boolean firstAttempt;
+        long lastSeenNanos;
+
+        Entry(NodeClient client, boolean seed, long now) {
+            this.client = client;
+            this.seed = seed;
+            this.lastSeenNanos = now;
+        }
+    }
+
+    /**
+     * @param config the collector configuration
+     * @param group the event-loop group reserved for Nun-db traffic, or {@code null} to create one
+     * @param time the clocks
+     * @param timingConfig the accumulators each node gets for its poll timings
+     */
+    public ClusterCollector(
+            ClientConfig config, EventLoopGroup group, TimeSource time, RequestTimingConfig timingConfig) {
+        this.config = config;
+        this.time = time;
+        this.transport = Transport.best();
+        this.ownsGroup = group == null;
+        this.group = group != null
+                ? group
+                : transport.newGroup(
+                        Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), "nundb-client");
+        this.timingConfig = timingConfig;
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "nundb-collector");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Dials the seeds and starts polling. */
+    public void start() {
+        executor.execute(() -> {
+            if (started) {
+                return;
+            }
+            started = true;
+            long now = time.nanoTime();
+            for (String seed : config.seeds()) {
+                if (!nodes.containsKey(seed)) {
+                    add(seed, NodeAddress.parse(seed), true, now);
+                }
+            }
+            long interval = config.pollInterval().toNanos();
+            executor.scheduleAtFixedRate(guarded(this::publish), interval, interval, TimeUnit.NANOSECONDS);
+            publish();
+        });
+    }
+
+    /** The latest cluster snapshot; safe from any thread. */
+    public ClusterSnapshot snapshot() {
+        return published;
+    }
+
+    /** Whether the first collection attempt of every seed has completed, successfully or not. */
+    public boolean firstCollectionComplete() {
+        return firstCollectionComplete;
+    }
+
+    /** Monotonic time of the last publication, 0 before the first. */
+    public long lastPublishNanos() {
+        return lastPublishNanos;
+    }
+
+    private NodeClient add(String name, NodeAddress dial, boolean seed, long now) {
+        EventLoop loop = group.next();
+        SingleWriterRequestTimings timings = new SingleWriterRequestTimings(timingConfig, loop, time::nanoTime);
+        NodeClient client = new NodeClient(name, dial, seed, config, loop, transport, time, listener, timings);
+        client.processStarts(this::processStartOf);
+        nodes.put(name, new Entry(client, seed, now));
+        client.start();
+        return client;
+    }
+
+    private final NodeListener listener = new NodeListener() {
+        @Override
+        public void onView(NodeClient node, ClusterView view) {
+            executor.execute(guarded(() -> handleView(node, view)));
+        }
+
+        @Override
+        public void onFirstAttempt(NodeClient node) {
+            executor.execute(guarded(() -> {
+                for (Entry e : nodes.values()) {
+                    if (e.client == node) {
+                        e.firstAttempt = true;
+                    }
+                }
+                updateReadiness();
+            }));
+        }
+    };
+
+    /**
+     * Runs {@code task} so that a bug in it is logged instead of silently cancelling the periodic
+     * publication (a {@link ScheduledExecutorService} drops a task that throws).
+     */
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                LOG.log(java.util.logging.Level.SEVERE, "collector task failed", e);
+            }
+        };
+    }
+
+    private void handleView(NodeClient reporter, ClusterView view) {
+        long now = time.nanoTime();
+        String key = keyOf(reporter);
+        if (key == null) {
+            return; // Already merged away.
+        }
+        ViewMember self = view.self();
+        if (self != null && !self.name().equals(key)) {
+            key = merge(key, self.name());
+            if (key == null) {
+                return;
+            }
+        }
+        for (ViewMember m : view.members()) {
+            Entry e = nodes.get(m.name());
+            if (e != null) {
+                e.lastSeenNanos = now;
+                continue;
+            }
+            String mapped = config.addressMap().get(m.name());
+            NodeAddress dial = NodeAddress.parse(mapped != null ? mapped : m.name());
+            LOG.info(() -> "discovered node " + m.name() + " in the view of " + reporter.name());
+            add(m.name(), dial, false, now);
+        }
+    }
+
+    private String keyOf(NodeClient client) {
+        for (Map.Entry<String, Entry> e : nodes.entrySet()) {
+            if (e.getValue().client == client) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A node dialled as {@code oldKey} calls itself {@code selfName}. If another client already holds that
+     * name, the existing one is kept (and inherits the seed flag) and this one is closed; otherwise this
+     * one is renamed.
+     */
+    private String merge(String oldKey, String selfName) {
+        Entry mine = nodes.remove(oldKey);
+        Entry existing = nodes.get(selfName);
+        if (existing != null) {
+            existing.seed |= mine.seed;
+            existing.firstAttempt |= mine.firstAttempt;
+            existing.client.rename(selfName, mine.seed);
+            mine.client.stop();
+            return selfName;
+        }
+        nodes.put(selfName, mine);
+        mine.client.rename(selfName, mine.seed);
+        return selfName;
+    }
+
+    /** The client of a known node, or {@code null}; any thread. For tests and diagnostics. */
+    NodeClient clientForTest(String name) {
+        try {
+            return executor.submit(() -> {
+                        Entry e = nodes.get(name);
+                        return e == null ? null : e.client;
+                    })
+                    .get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A node's process start from the last published snapshot, -1 if unknown; any thread. */
+    private long processStartOf(String name) {
+        NodeSnapshot s = published.node(name);
+        return s == null ? -1 : s.processStartEpochMillis();
+    }
+
+    private void updateReadiness() {
+        if (firstCollectionComplete) {
+            return;
+        }
+        for (Entry e : nodes.values()) {
+            if (e.seed && !e.firstAttempt) {
+                return;
+            }
+        }
+        firstCollectionComplete = true;
+    }
+
+    private void publish() {
+        long start = time.nanoTime();
+        List<NodeSnapshot> snapshots = new ArrayList<>(nodes.size());
+        List<String> forget = new ArrayList<>();
+        long retention = config.memberRetention().toNanos();
+        for (Map.Entry<String, Entry> me : nodes.entrySet()) {
+            Entry e = me.getValue();
+            NodeSnapshot s = e.client.snapshot();
+            if (s.up()) {
+                e.lastSeenNanos = start;
+            } else if (!e.seed && start - e.lastSeenNanos > retention) {
+                forget.add(me.getKey());
+                continue;
+            }
+            snapshots.add(s);
+        }
+        for (String name : forget) {
+            Entry e = nodes.remove(name);
+            e.client.stop();
+            forgotten++;
+            LOG.info(() ->
+                    "forgot node " + name + ": not up and not listed by any view for " + config.memberRetention());
+        }
+        snapshots.sort(Comparator.comparing(NodeSnapshot::name));
+        double duration = (time.nanoTime() - start) / 1e9;
+        published =
+                new ClusterSnapshot(time.currentTimeMillis(), snapshots, config.expectedMembers(), duration, forgotten);
+        lastPublishNanos = time.nanoTime();
+        updateReadiness();
+    }
+
+    @Override
+    public void close() {
+        executor.execute(() -> {
+            for (Entry e : nodes.values()) {
+                e.client.stop();
+            }
+        });
+        executor.shutdown();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.nundb.exporter.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
+import io.nundb.exporter.model.ClusterView;
+import io.nundb.exporter.model.MetricsState;
+import io.nundb.exporter.protocol.ClusterStateParser;
+import io.nundb.exporter.protocol.MetricsStateParser;
+import io.nundb.exporter.protocol.NunDbDecoderConfig;
+import io.nundb.exporter.protocol.NunDbReplyDecoder;
+import io.nundb.exporter.protocol.NunDbRequestEncoder;
+import io.nundb.exporter.protocol.ReplyParseException;
+
+/**
+ * The node client's bridge to the protocol package: pipeline handlers built from the client
+ * configuration, and the checks that decide whether a payload line can belong to the request at the
+ * head of the queue. The poll connection watches nothing, so its decoder does not look for pushes:
+ * a database named {@code changed} in {@code debug list-dbs} stays a payload line.
+ *
+ * <p>Thread-safety: stateless.
+ */
+final class ReplyDecoding {
+    /**
+     * First words of every payload a monitoring command can get. A first payload line that starts with
+     * one of these but not with the expected one is a reply to another request: the connection has lost
+     * track and is reset.
+     */
+    private static final String[] KNOWN_PREFIXES = {
+        "metrics-state ", "cluster-state ", "pending-ops ", "process-info ", "dbs-list ", "valid auth",
+        "invalid auth", "value ", "value-version ", "keys ", "create-db success", "commands-list ",
+        "conflitcts-list "
+    };
+
+    private ReplyDecoding() {}
+
+    static ChannelHandler newDecoder(ClientConfig config) {
+        return new NunDbReplyDecoder(
+                new NunDbDecoderConfig(config.maxLineBytes(), config.maxClusterStateLineBytes(), false));
+    }
+
+    static ChannelHandler newEncoder() {
+        return NunDbRequestEncoder.INSTANCE;
+    }
+
+    /** Whether {@code line} is the first line of a reply to some command other than {@code expected}. */
+    static boolean belongsElsewhere(ByteBuf line, String expected) {
+        if (startsWith(line, expected)) {
+            return false;
+        }
+        for (String prefix : KNOWN_PREFIXES) {
+            if (startsWith(line, prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean startsWith(ByteBuf line, String prefix) {
+        int n = prefix.length();
+        if (line.readableBytes() < n) {
+            return false;
+        }
+        int base = line.readerIndex();
+        for (int i = 0; i < n; i++) {
+            if (line.getByte(base + i) != (byte) prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static MetricsState metricsState(ByteBuf line) throws ReplyParseException {
+        return MetricsStateParser.parseMetricsState(line);
+    }
+
+    static ClusterView clusterState(ByteBuf line) throws ReplyParseException {
+        return ClusterStateParser.parse(line);
+    }
+}

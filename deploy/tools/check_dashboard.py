@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Checks the Grafana dashboard and its provisioning, running every query through a real Prometheus.
+
+promtool (2.42) has no command to parse a query, so this starts `prometheus` on a temporary storage
+path and a free loopback port (with the shipped rules loaded), substitutes the dashboard variables,
+fails on any `$` left over, and sends every query to /api/v1/query: a parse error fails the check.
+
+  check_dashboard.py DEPLOY_DIR                       # parse only, own Prometheus
+  check_dashboard.py DEPLOY_DIR --prometheus URL --cluster prod --node nundb-0.nundb:3014 --require-data
+                                                      # end to end: every query must return data
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+import yaml
+
+
+def queries(board):
+    """(where, expr) for every panel target and every query variable."""
+    out = []
+    for panel in board["panels"]:
+        for t in panel.get("targets", []):
+            out.append((f"panel {panel['id']} '{panel['title']}' {t['refId']}", t["expr"]))
+    for v in board["templating"]["list"]:
+        if v["type"] == "query":
+            q = v["query"]["query"] if isinstance(v["query"], dict) else v["query"]
+            m = re.fullmatch(r"label_values\((.*),\s*(\w+)\)", q)
+            if not m:
+                raise SystemExit(f"variable {v['name']}: only label_values(selector, label) is supported: {q}")
+            out.append((f"variable {v['name']}", m.group(1)))
+    return out
+
+
+def structure_errors(board):
+    errors = []
+    names = {v["name"]: v for v in board["templating"]["list"]}
+    for want in ("datasource", "nundb_cluster", "node"):
+        if want not in names:
+            errors.append(f"missing variable ${want}")
+    if names.get("datasource", {}).get("query") != "prometheus":
+        errors.append("datasource variable must select prometheus datasources")
+    ids = [p["id"] for p in board["panels"]]
+    if len(ids) != len(set(ids)):
+        errors.append("duplicate panel ids")
+    for p in board["panels"]:
+        for obj in [p] + p.get("targets", []):
+            if obj.get("datasource", {}).get("uid") != "${datasource}":
+                errors.append(f"panel {p['id']}: datasource must be ${{datasource}}")
+        for t in p.get("targets", []):
+            for rng in re.findall(r"\[([^\]]+)\]", t["expr"]):
+                if rng != "$__rate_interval":
+                    errors.append(f"panel {p['id']}: range [{rng}] should be [$__rate_interval]")
+    return errors
+
+
+def substitute(expr, cluster, node, rate_interval):
+    s = expr.replace("$__rate_interval", rate_interval)
+    s = s.replace("${nundb_cluster}", cluster).replace("$nundb_cluster", cluster)
+    s = s.replace("${node}", node).replace("$node", node)
+    return s
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def query(base, expr):
+    url = base.rstrip("/") + "/api/v1/query?" + urllib.parse.urlencode({"query": expr})
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return json.load(r)
+    except urllib.error.HTTPError as e:  # 400 carries the parse error as JSON
+        return json.load(e)
+
+
+def start_prometheus(deploy, workdir):
+    port = free_port()
+    cfg = os.path.join(workdir, "prometheus.yml")
+    with open(cfg, "w") as f:
+        f.write(
+            "global: {scrape_interval: 15s, evaluation_interval: 15s}\n"
+            f"rule_files: [{os.path.join(deploy, 'prometheus', 'nundb-rules.yml')}]\n"
+            "scrape_configs: []\n"
+        )
+    log = open(os.path.join(workdir, "prometheus.log"), "w")
+    proc = subprocess.Popen(
+        [
+            "prometheus",
+            f"--config.file={cfg}",
+            f"--storage.tsdb.path={os.path.join(workdir, 'data')}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("prometheus exited:\n" + open(log.name).read())
+        try:
+            with urllib.request.urlopen(base + "/-/ready", timeout=1) as r:
+                if r.status == 200:
+                    return proc, base
+        except OSError:
+            pass
+        time.sleep(0.2)  # polling a readiness endpoint, not waiting for a result
+    proc.kill()
+    raise SystemExit("prometheus did not become ready in 30s:\n" + open(log.name).read())
+
+
+def check_provisioning(deploy):
+    errors = []
+    prov = os.path.join(deploy, "grafana", "provisioning")
+    with open(os.path.join(prov, "dashboards", "nundb.yaml")) as f:
+        d = yaml.safe_load(f)
+    if d.get("apiVersion") != 1 or not d.get("providers"):
+        errors.append("dashboards provisioning: apiVersion 1 with providers expected")
+    with open(os.path.join(prov, "datasources", "prometheus.yaml")) as f:
+        ds = yaml.safe_load(f)
+    if ds.get("apiVersion") != 1 or not any(x.get("type") == "prometheus" for x in ds.get("datasources", [])):
+        errors.append("datasources provisioning: a prometheus datasource expected")
+    return errors
+
+
+def main(argv):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("deploy")
+    ap.add_argument("--prometheus", help="use this Prometheus instead of starting one")
+    ap.add_argument("--cluster", default="prod")
+    ap.add_argument("--node", default="nundb-0.nundb:3014")
+    ap.add_argument("--rate-interval", default="1m")
+    ap.add_argument("--require-data", action="store_true", help="every query must return a non-empty result")
+    args = ap.parse_args(argv)
+
+    with open(os.path.join(args.deploy, "grafana", "dashboards", "nundb.json")) as f:
+        board = json.load(f)
+    errors = structure_errors(board) + check_provisioning(args.deploy)
+
+    workdir = None
+    proc = None
+    base = args.prometheus
+    try:
+        if not base:
+            workdir = tempfile.mkdtemp(prefix="nundb-dashboard-check-")
+            proc, base = start_prometheus(os.path.abspath(args.deploy), workdir)
+        checked = 0
+        for where, expr in queries(board):
+            q = substitute(expr, args.cluster, args.node, args.rate_interval)
+            if "$" in q:
+                errors.append(f"{where}: variable left after substitution: {q}")
+                continue
+            res = query(base, q)
+            if res.get("status") != "success":
+                errors.append(f"{where}: {res.get('errorType')}: {res.get('error')}\n    {q}")
+            elif args.require_data and not res["data"]["result"]:
+                errors.append(f"{where}: no data\n    {q}")
+            checked += 1
+        if proc:
+            rules = json.load(urllib.request.urlopen(base + "/api/v1/rules", timeout=10))
+            n = sum(len(g["rules"]) for g in rules["data"]["groups"])
+            if n == 0:
+                errors.append("prometheus loaded no rules from nundb-rules.yml")
+            print(f"prometheus at {base} loaded {n} rules")
+        print(f"{checked} dashboard queries sent to {base}")
+    finally:
+        if proc:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    for e in errors:
+        print("ERROR " + e, file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,83 @@
+package io.nundb.exporter.cli;
+
+import io.nundb.exporter.client.ClientConfig;
+import io.nundb.exporter.client.ClusterCollector;
+import io.nundb.exporter.client.TimeSource;
+import io.nundb.exporter.demo.DemoCluster;
+import io.nundb.exporter.model.ClusterSnapshot;
+import io.nundb.exporter.timing.RequestTimingConfig;
+import java.util.logging.Logger;
+
+/**
+ * The running collection behind the HTTP endpoint: the cluster collector, and in demo mode the
+ * embedded simulated cluster it watches.
+ *
+ * <p>Thread-safety: {@link #snapshot()} and {@link #firstCollectionComplete()} are safe from any
+ * thread; {@link #close()} is called once.
+ */
+final class Collection implements RunningCollection {
+    private static final Logger LOG = Logger.getLogger(Collection.class.getName());
+
+    private final ClusterCollector collector;
+    private final DemoCluster demo;
+
+    private Collection(ClusterCollector collector, DemoCluster demo) {
+        this.collector = collector;
+        this.demo = demo;
+    }
+
+    /** Starts collecting from the configured cluster, or from a new demo cluster in demo mode. */
+    static Collection start(ExporterConfig config) {
+        DemoCluster demo = config.demo() ? DemoCluster.start() : null;
+        ClientConfig.Builder b = ClientConfig.builder()
+                .pollInterval(config.pollInterval())
+                .requestTimeout(config.requestTimeout())
+                .hardTimeout(config.hardTimeout())
+                .connectTimeout(config.connectTimeout())
+                .maxInFlight(config.maxInFlight())
+                .memberRetention(config.memberRetention())
+                .expectedMembers(config.expectedMembers())
+                .pendingInterval(config.pendingInterval());
+        if (demo != null) {
+            b.seeds(demo.seeds())
+                    .addressMap(demo.addressMap())
+                    .user(demo.user())
+                    .password(demo::password);
+        } else {
+            b.seeds(config.addresses())
+                    .addressMap(config.addressMap())
+                    .user(config.user())
+                    .password(config.password()::current);
+        }
+        ClusterCollector collector;
+        try {
+            collector = new ClusterCollector(b.build(), null, TimeSource.SYSTEM, RequestTimingConfig.defaults());
+        } catch (RuntimeException e) {
+            if (demo != null) {
+                demo.close();
+            }
+            throw e;
+        }
+        collector.start();
+        LOG.info(() -> "collecting from " + String.join(",", b.build().seeds()));
+        return new Collection(collector, demo);
+    }
+
+    @Override
+    public ClusterSnapshot snapshot() {
+        return collector.snapshot();
+    }
+
+    @Override
+    public boolean firstCollectionComplete() {
+        return collector.firstCollectionComplete();
+    }
+
+    @Override
+    public void close() {
+        collector.close();
+        if (demo != null) {
+            demo.close();
+        }
+    }
+}
