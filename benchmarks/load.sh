@@ -6,7 +6,8 @@
 # Loopback only; bounded: the default run (3 rounds x 3 s per cell) takes about 9 minutes, --quick about 2.
 #
 # usage: benchmarks/load.sh [--quick] [--nodes "3 100"] [--conns "1 16 64"] [--duration S] [--rounds R]
-#                           [--source synthetic] [--jfr]
+#                           [--source synthetic] [--jfr] [--targets "exporter peer-nodelay peer ceiling"]
+#   --targets  LoadTargets modes to alternate; exporter-static (render once, then hourly) isolates serving
 #   --jfr   record a JFR profile of the exporter target per node count (results dir, exporter-N.jfr)
 # Needs benchmarks/target/benchmarks.jar (mvn -B -q -o verify -pl core,server,benchmarks) and wrk.
 # Writes benchmarks/results/load-<UTC stamp>/{raw.txt,summary.md,env.txt,*.log}.
@@ -22,6 +23,7 @@ WARM=3
 SOURCE=synthetic
 JFR=0
 ARGS="$*"
+TARGETS=(exporter peer-nodelay peer ceiling)
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) DURATION=1; ROUNDS=1; WARM=1; shift ;;
@@ -31,6 +33,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --source) SOURCE="$2"; shift 2 ;;
     --jfr) JFR=1; shift ;;
+    --targets) read -r -a TARGETS <<<"$2"; shift 2 ;;
     *) echo "load.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -46,7 +49,6 @@ if ! command -v wrk >/dev/null 2>&1; then
   command -v wrk >/dev/null 2>&1 || { echo "load.sh: wrk (Debian package wrk) is missing" >&2; exit 2; }
 fi
 
-TARGETS=(exporter peer-nodelay peer ceiling)
 PROM_ACCEPT='application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2'
 JAVA_OPTS=(-Xms256m -Xmx512m)
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -82,7 +84,7 @@ now_ms() { date +%s%3N; }
 start_target() {
   local mode=$1 n=$2 key=$1-$2 extra=()
   [[ "$mode" == peer-nodelay ]] && extra+=(-Dsun.net.httpserver.nodelay=true)
-  if [[ "$mode" == exporter && "$JFR" -eq 1 ]]; then
+  if [[ "$mode" == exporter* && "$JFR" -eq 1 ]]; then
     extra+=("-XX:StartFlightRecording=filename=$OUT/exporter-$n.jfr,settings=profile,dumponexit=true")
   fi
   rm -f "$OUT/$key.port"
@@ -190,7 +192,7 @@ for line in open(sys.argv[1]):
 def med(rs, f):
     return statistics.median(float(r[f]) for r in rs)
 
-targets = ["exporter", "peer-nodelay", "peer", "ceiling"]
+targets = ["exporter", "peer-nodelay", "peer", "ceiling", "exporter-static"]
 cells = sorted({k[:3] for k in runs}, key=lambda k: (k[0], k[2], k[1]))
 print("Medians over rounds; latency in ms; rps = requests/s.\n")
 print("| nodes | headers | conns | target | req/s | p50 | p99 | p99.9 | errors |")
@@ -205,12 +207,14 @@ for n, c, h in cells:
               f"{med(rs,'p99_us')/1000:.2f} | {med(rs,'p999_us')/1000:.2f} | {errs} |")
 print("\nRatios (exporter against the others; goals: >= 0.80 of the ceiling's req/s, p99 <= 1.25 x the"
       " ceiling's, >= 5x the nodelay peer at 3 nodes and >= 15x at 100):\n")
-print("| nodes | headers | conns | ours/ceiling req/s | ours p99 / ceiling p99 | ours/peer-nodelay req/s | ours/peer (as shipped) req/s | goals |")
-print("|---:|---|---:|---:|---:|---:|---:|---|")
+print("| nodes | headers | conns | ours/ceiling req/s | ours p99 / ceiling p99 | ours/peer-nodelay req/s | ours/peer (as shipped) req/s | goals | static/ceiling req/s | static p99 / ceiling p99 |")
+print("|---:|---|---:|---:|---:|---:|---:|---|---:|---:|")
 for n, c, h in cells:
-    o, pn, p, ce = (runs.get((n, c, h, t)) for t in targets)
-    if not (o and ce):
+    o, pn, p, ce, st = (runs.get((n, c, h, t)) for t in targets)
+    if not ce:
         continue
+    if not o:
+        o = st
     thr = med(o, "rps") / med(ce, "rps")
     lat = med(o, "p99_us") / max(med(ce, "p99_us"), 1)
     vs_pn = med(o, "rps") / med(pn, "rps") if pn and med(pn, "rps") > 0 else float("nan")
@@ -219,9 +223,10 @@ for n, c, h in cells:
     miss = []
     if thr < 0.8: miss.append("throughput")
     if lat > 1.25: miss.append("p99")
-    if not vs_pn >= need: miss.append(f"<{need}x peer")
+    if pn and not vs_pn >= need: miss.append(f"<{need}x peer")
     print(f"| {n} | {h} | {c} | {thr:.2f} | {lat:.2f} | {vs_pn:.1f} | {vs_p:.1f} | "
-          f"{'met' if not miss else 'MISSED: ' + ', '.join(miss)} |")
+          f"{'met' if not miss else 'MISSED: ' + ', '.join(miss)} | "
+          + (f"{med(st, 'rps') / med(ce, 'rps'):.2f} | {med(st, 'p99_us') / max(med(ce, 'p99_us'), 1):.2f} |" if st else "- | - |"))
 print("\nStart-up to first 200 on /metrics (process launch to response, JVM start included):\n")
 print("| target | nodes | ready ms | JVM uptime at READY ms |")
 print("|---|---:|---:|---:|")

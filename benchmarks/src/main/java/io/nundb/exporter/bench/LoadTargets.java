@@ -61,7 +61,9 @@ import java.util.zip.GZIPOutputStream;
  *
  * <ul>
  *   <li>{@code exporter}: our {@link MetricsPublisher} and {@link ExporterHttpServer} (1 event loop, as
- *       {@code ExporterApp} runs it), rendering every second, no JVM collectors;
+ *       {@code ExporterApp} runs it), rendering every second (the default), no JVM collectors;
+ *   <li>{@code exporter-static}: the same, rendering each format once when first asked and then only
+ *       hourly: the serving path alone, without the render ticks competing for the cores;
  *   <li>{@code peer}, {@code peer-nodelay}: client_java 1.10.0's {@link HTTPServer} (JDK HTTP server)
  *       with a collector returning the families of the source's current snapshot (built once per
  *       snapshot, so the peer pays only its writer and gzip per scrape, its best case); {@code
@@ -72,7 +74,7 @@ import java.util.zip.GZIPOutputStream;
  * </ul>
  *
  * <pre>
- * java -cp benchmarks.jar io.nundb.exporter.bench.LoadTargets exporter|peer|peer-nodelay|ceiling
+ * java -cp benchmarks.jar io.nundb.exporter.bench.LoadTargets exporter|exporter-static|peer|peer-nodelay|ceiling
  *     [--nodes N] [--port P] [--port-file FILE] [--source synthetic]
  * </pre>
  *
@@ -125,7 +127,10 @@ public final class LoadTargets {
         int bound;
         switch (mode) {
             case "exporter":
-                bound = startExporter(source, port);
+                bound = startExporter(source, port, Duration.ofSeconds(1));
+                break;
+            case "exporter-static":
+                bound = startExporter(source, port, Duration.ofHours(1));
                 break;
             case "peer":
             case "peer-nodelay":
@@ -160,17 +165,10 @@ public final class LoadTargets {
         throw new IllegalArgumentException("unknown source " + kind + " (known: synthetic)");
     }
 
-    private static int startExporter(ClusterSnapshotSource source, int port) throws InterruptedException {
+    private static int startExporter(ClusterSnapshotSource source, int port, Duration renderInterval)
+            throws InterruptedException {
         ScrapeEndpointConfig config = ScrapeEndpointConfig.of(
-                "127.0.0.1",
-                port,
-                "/metrics",
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(1),
-                "0.1.0",
-                "0123abcd",
-                false,
-                null);
+                "127.0.0.1", port, "/metrics", renderInterval, renderInterval, "0.1.0", "0123abcd", false, null);
         MetricsPublisher publisher = new MetricsPublisher(config, source, new PrometheusRegistry(), System::nanoTime);
         publisher.start();
         return ExporterHttpServer.start(publisher, 1).port();
@@ -238,8 +236,9 @@ public final class LoadTargets {
 
     private static void usage(String problem) {
         System.err.println("LoadTargets: " + problem);
-        System.err.println("usage: LoadTargets exporter|peer|peer-nodelay|ceiling [--nodes N] [--port P]"
-                + " [--port-file FILE] [--source synthetic]");
+        System.err.println(
+                "usage: LoadTargets exporter|exporter-static|peer|peer-nodelay|ceiling [--nodes N] [--port P]"
+                        + " [--port-file FILE] [--source synthetic]");
         System.exit(2);
     }
 
