@@ -16,6 +16,7 @@ import io.nundb.exporter.model.MetricsState;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.PendingOpsSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
+import io.nundb.exporter.protocol.LineAccumulator;
 import io.nundb.exporter.protocol.ListDbsParser;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.NunDbLine;
@@ -32,8 +33,6 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
-import java.util.function.LongConsumer;
 import java.util.function.ToLongFunction;
 import java.util.logging.Logger;
 
@@ -85,6 +84,9 @@ public final class NodeClient {
     private Channel channel;
     private long connectionId;
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+    /** Requests waiting for room in the pipelining window (written in order as replies arrive). */
+    private final ArrayDeque<Pending> queued = new ArrayDeque<>();
+
     private long lastByteNanos;
     private ScheduledFuture<?> tickTask;
     private ScheduledFuture<?> reconnectTask;
@@ -110,6 +112,7 @@ public final class NodeClient {
     private MetricsState metrics;
     private ClusterView view;
     private long processStartEpochMillis = -1;
+    private boolean processInfoStale;
     private int databases = -1;
     private PendingOpsSnapshot pendingOps;
     private final long[] pollErrors = new long[PollErrorReason.values().length];
@@ -119,7 +122,10 @@ public final class NodeClient {
     private long truncatedLines;
     private long connects;
     private final PendingOpsAggregator pendingAggregator = new PendingOpsAggregator();
+    private final ProcessInfoParser processInfoParser = new ProcessInfoParser();
+    private final ListDbsParser listDbsParser = new ListDbsParser();
     private volatile ToLongFunction<String> processStarts = member -> -1;
+    private volatile java.util.function.Supplier<io.nundb.exporter.model.CanarySnapshot> canarySource;
 
     private volatile NodeSnapshot published;
 
@@ -204,6 +210,14 @@ public final class NodeClient {
      */
     void processStarts(ToLongFunction<String> lookup) {
         processStarts = lookup;
+    }
+
+    /**
+     * Sets where this node's canary state comes from; the supplier is called on this node's loop each time
+     * a snapshot is published.
+     */
+    void canarySource(java.util.function.Supplier<io.nundb.exporter.model.CanarySnapshot> source) {
+        canarySource = source;
     }
 
     // ---------------------------------------------------------------- connection
@@ -364,6 +378,7 @@ public final class NodeClient {
         cancel(head.deadline);
         if (head.abandoned) {
             lateReplies++;
+            drainQueued();
             return;
         }
         long now = time.nanoTime();
@@ -376,6 +391,7 @@ public final class NodeClient {
         } else {
             head.reply.onError(line.content().toString(java.nio.charset.StandardCharsets.UTF_8));
         }
+        drainQueued();
     }
 
     private void protocolError(String what) {
@@ -409,11 +425,19 @@ public final class NodeClient {
             reply.onFailed(PollErrorReason.CLOSED);
             return false;
         }
-        if (inFlight.size() >= config.maxInFlight()) {
-            reply.onFailed(PollErrorReason.TIMEOUT);
-            return false;
+        Pending p = new Pending(request, reply);
+        if (inFlight.size() >= config.maxInFlight() || !queued.isEmpty()) {
+            // The pipelining window is full: the request waits its turn, unwritten (and untimed).
+            queued.addLast(p);
+            return true;
         }
-        Pending p = new Pending(request.command(), reply);
+        write(ch, p);
+        return true;
+    }
+
+    /** Writes a request and starts its deadline; the window has room. */
+    private void write(Channel ch, Pending p) {
+        NunDbRequest request = p.request;
         p.lockStep = inFlight.isEmpty();
         for (Pending other : inFlight) {
             other.lockStep = false;
@@ -424,7 +448,15 @@ public final class NodeClient {
         p.deadline =
                 loop.schedule(() -> deadlineMissed(p), config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         ch.writeAndFlush(request, ch.voidPromise());
-        return true;
+    }
+
+    /** Moves queued requests into the window as status lines free it. */
+    private void drainQueued() {
+        Channel ch = channel;
+        Pending p;
+        while (ch != null && inFlight.size() < config.maxInFlight() && (p = queued.pollFirst()) != null) {
+            write(ch, p);
+        }
     }
 
     private void deadlineMissed(Pending p) {
@@ -438,6 +470,9 @@ public final class NodeClient {
     /** Drops every outstanding request when the connection ends; poll cycles are reset by the caller. */
     private void failAll() {
         Pending p;
+        while ((p = queued.pollFirst()) != null) {
+            p.reply.onAbort();
+        }
         while ((p = inFlight.pollFirst()) != null) {
             cancel(p.deadline);
             if (!p.abandoned) {
@@ -579,7 +614,7 @@ public final class NodeClient {
         if (primary || view == null || slowDue) {
             cycle[cycleLength++] = NunDbCommand.CLUSTER_STATE;
         }
-        if (processStartEpochMillis < 0 || slowDue) {
+        if (processStartEpochMillis < 0 || processInfoStale || slowDue) {
             cycle[cycleLength++] = NunDbCommand.DEBUG_PROCESS_INFO;
         }
         if (databases < 0 || slowDue) {
@@ -625,8 +660,10 @@ public final class NodeClient {
         Reply reply = switch (command) {
             case METRICS_STATE -> new MetricsStateReply(this::metricsDone);
             case CLUSTER_STATE -> new ClusterStateReply(this::viewDone);
-            case DEBUG_PROCESS_INFO -> new ProcessInfoReply(this::processInfoDone);
-            case DEBUG_LIST_DBS -> new ListDbsReply(this::databasesDone);
+            case DEBUG_PROCESS_INFO ->
+                new LinesReply("process-info", processInfoParser, () -> processInfoDone(processInfoParser.finish()));
+            case DEBUG_LIST_DBS ->
+                new LinesReply("dbs-list", listDbsParser, () -> databasesDone(listDbsParser.finish()));
             default -> throw new IllegalStateException(command.wire());
         };
         send(command, reply);
@@ -652,6 +689,7 @@ public final class NodeClient {
             LOG.info(() -> "node " + name + " restarted (new process start)");
         }
         processStartEpochMillis = processId;
+        processInfoStale = false;
         sendNextInCycle();
     }
 
@@ -702,6 +740,8 @@ public final class NodeClient {
         cancel(handshakeTask);
         state = ConnState.READY;
         backoff.reset();
+        // A new connection may mean a restarted process: pending entries are classified by its start.
+        processInfoStale = true;
         startCycle(time.nanoTime());
     }
 
@@ -754,7 +794,11 @@ public final class NodeClient {
                 .truncatedLines(truncatedLines)
                 .connects(connects)
                 .pendingOps(pendingOps);
-        if (loop.inEventLoop()) {
+        java.util.function.Supplier<io.nundb.exporter.model.CanarySnapshot> canary = canarySource;
+        if (canary != null && loop.inEventLoop()) {
+            b.canary(canary.get());
+        }
+        if (timings != null && loop.inEventLoop()) { // the constructor's first snapshot runs elsewhere
             for (Map.Entry<NunDbCommand, io.nundb.exporter.model.RequestTimingSnapshot> e :
                     timings.snapshot().entrySet()) {
                 b.timing(e.getKey(), e.getValue());
@@ -787,6 +831,7 @@ public final class NodeClient {
 
     /** A request on the wire. Loop-confined. */
     private static final class Pending {
+        final NunDbRequest request;
         final NunDbCommand command;
         final Reply reply;
         long writtenNanos;
@@ -794,8 +839,9 @@ public final class NodeClient {
         boolean abandoned;
         ScheduledFuture<?> deadline;
 
-        Pending(NunDbCommand command, Reply reply) {
-            this.command = command;
+        Pending(NunDbRequest request, Reply reply) {
+            this.request = request;
+            this.command = request.command();
             this.reply = reply;
         }
     }
@@ -984,34 +1030,20 @@ public final class NodeClient {
         abstract void finish() throws ReplyParseException;
     }
 
-    private final class ProcessInfoReply extends AccumulatedReply {
-        private final ProcessInfoParser parser = new ProcessInfoParser();
-        private final LongConsumer sink;
-
-        ProcessInfoReply(LongConsumer sink) {
-            super("process-info");
-            this.sink = sink;
-            parser.begin();
-        }
-
-        @Override
-        void feed(ByteBuf line) {
-            parser.accept(line);
-        }
-
-        @Override
-        void finish() throws ReplyParseException {
-            sink.accept(parser.finish());
-        }
+    /** Ends a multi-line reply: reads the parser's result and hands it on. */
+    private interface Finisher {
+        void finish() throws ReplyParseException;
     }
 
-    private final class ListDbsReply extends AccumulatedReply {
-        private final ListDbsParser parser = new ListDbsParser();
-        private final IntConsumer sink;
+    /** {@code debug process-info} and {@code debug list-dbs}: one of the node's reusable parsers. */
+    private final class LinesReply extends AccumulatedReply {
+        private final LineAccumulator parser;
+        private final Finisher finisher;
 
-        ListDbsReply(IntConsumer sink) {
-            super("dbs-list");
-            this.sink = sink;
+        LinesReply(String prefix, LineAccumulator parser, Finisher finisher) {
+            super(prefix);
+            this.parser = parser;
+            this.finisher = finisher;
             parser.begin();
         }
 
@@ -1022,7 +1054,7 @@ public final class NodeClient {
 
         @Override
         void finish() throws ReplyParseException {
-            sink.accept(parser.finish());
+            finisher.finish();
         }
     }
 
