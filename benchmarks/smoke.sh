@@ -3,7 +3,7 @@
 # (gc.alloc.rate.norm against alloc-limits.txt). Nanoseconds are never asserted.
 #
 # usage: benchmarks/smoke.sh [benchmark-regex]
-#   No regex: runs every benchmark in the jar and requires every benchmark in alloc-limits.txt.
+#   No regex: runs the benchmarks named in alloc-limits.txt and requires every one of them.
 #   With a regex: runs the matching benchmarks; limits whose name the regex does not find are skipped.
 # Needs benchmarks/target/benchmarks.jar: mvn -B -q -o verify -pl core,benchmarks -am
 set -euo pipefail
@@ -19,6 +19,11 @@ if [[ ! -f "$JAR" ]]; then
 fi
 
 REGEX="${1:-}"
+if [[ -z "$REGEX" ]]; then
+  # The gate needs only the benchmarks that have a limit: run just those (the full suite is the
+  # documented command in RESULTS.md).
+  REGEX="\\.($(grep -Ev '^\s*(#|$)' "$LIMITS" | awk '{print $1}' | sed 's/\./\\./' | paste -sd'|'))\$"
+fi
 rm -f "$OUT"
 # shellcheck disable=SC2086 # an empty regex must vanish, not become an empty argument
 java -Djmh.ignoreLock=true -jar "$JAR" ${REGEX:+"$REGEX"} \
