@@ -10,10 +10,10 @@ cd "$(dirname "$0")"
 
 PHASES=("$@")
 if [ ${#PHASES[@]} -eq 0 ]; then
-  PHASES=(tools build)
+  PHASES=(tools build jmh deploy e2e)
 fi
 
-declare -A LIMIT=([tools]=600 [build]=1500 [jmh]=900 [deploy]=600 [e2e]=720)
+declare -A LIMIT=([tools]=600 [build]=1500 [jmh]=900 [deploy]=600 [e2e]=780)
 RESULTS=()
 FAILED=0
 

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Live end-to-end test of the deploy assets (issue 6) - SCAFFOLDING, not yet part of deploy/test.sh.
+# Live end-to-end test of the deploy assets (issue 6), on loopback only:
 #
-# exporter (--demo, simulated cluster) -> real Prometheus (shipped rules, only `for:` shortened,
-# evaluation_interval 1s) -> real Alertmanager (gossip off, group_wait 1s, group_interval 2s,
-# send_resolved) -> a webhook receiver run here. Loopback, free ports, temporary storage.
-# Budget 8 minutes, hard stop at 12 (the script re-executes itself under `timeout`).
+#   simulated Nun-db cluster (its own process, faults over an HTTP control) -> exporter (live mode)
+#   -> real Prometheus (shipped rules, only `for:`/`keep_firing_for:` shortened, evaluation 1s)
+#   -> real Alertmanager (shipped config, gossip off, group_wait 1s, group_interval 2s, send_resolved)
+#   -> a webhook receiver run here.
 #
-#   deploy/e2e.sh [--jar server/target/nundb-exporter.jar]
+# Checks: metric names used by the assets appear in a real scrape; one scrape by a Prometheus with
+# native histograms negotiates protobuf; every Grafana query, variables substituted, returns data;
+# node down, auth failure, no primary, split brain, member lag and canary lost each reach the webhook
+# for the right node only and resolve when the fault is removed. Lag and canary checks run only when
+# the exporter exposes the canary metrics (the summary says which checks ran).
 #
-# What still needs the exporter (marked TODO(e2e)): the demo's flags and its fault switches (node down,
-# member lag, canary lost, split brain, no primary, auth failure) and a protobuf scrape.
+# Budget 8 minutes, hard stop at 12 (the script re-executes itself under `timeout`). Every process it
+# starts is stopped on exit.
+#
+#   deploy/e2e.sh [--jar server/target/nundb-exporter.jar]   # builds the jar when it is missing
+#   NUNDB_E2E_KEEP=1 deploy/e2e.sh                           # keep the work directory on failure
+#   NUNDB_E2E_STRICT=1 deploy/e2e.sh                         # fail when any check was skipped
 set -euo pipefail
 
 DEPLOY="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,33 +34,60 @@ if [[ -z "${NUNDB_E2E_TIMED:-}" ]]; then
 fi
 SECONDS=0
 BUDGET=480
+CLUSTER=e2e
 
-[[ -f "$JAR" ]] || { echo "FAIL: exporter jar $JAR not built (mvn -B -q -pl server -am package)" >&2; exit 1; }
-for t in prometheus alertmanager promtool amtool java python3; do
-  command -v "$t" >/dev/null || { echo "FAIL: $t missing (run deploy/test.sh first, it installs them)" >&2; exit 1; }
+log() { printf '[%3ds] %s\n' "$SECONDS" "$*"; }
+fail() { printf '[%3ds] FAIL: %s\n' "$SECONDS" "$*" >&2; exit 1; }
+
+if [[ ! -f "$JAR" ]]; then
+  log "building $JAR"
+  (cd "$ROOT" && { mvn -B -q -o package -DskipTests -pl core,server || mvn -B -q package -DskipTests -pl core,server; })
+fi
+[[ -f "$JAR" ]] || fail "exporter jar $JAR not built"
+ALERTMANAGER=$(command -v prometheus-alertmanager || command -v alertmanager || true)
+[[ -n "$ALERTMANAGER" ]] || fail "prometheus-alertmanager missing (run deploy/test.sh first, it installs it)"
+for t in prometheus promtool amtool java python3 curl; do
+  command -v "$t" >/dev/null || fail "$t missing (run deploy/test.sh first, it installs the tools)"
 done
+PY=python3
+python3 -c 'import yaml' 2>/dev/null || PY=/usr/bin/python3
+"$PY" -c 'import yaml' || fail "python3 yaml missing (run deploy/test.sh first)"
 
 WORK="$(mktemp -d /tmp/nundb-e2e.XXXXXX)"
 PIDS=()
+RAN=()
+SKIPPED=()
 cleanup() {
+  local rc=$?
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
+  if (( rc != 0 )); then
+    echo "---- failure context (work dir $WORK) ----" >&2
+    for f in simulator.err exporter.log prometheus.log alertmanager.log; do
+      [[ -f "$WORK/$f" ]] && { echo "--- tail $f" >&2; tail -n 15 "$WORK/$f" >&2; }
+    done
+    [[ -f "$WORK/webhook.jsonl" ]] && { echo "--- webhook" >&2; cat "$WORK/webhook.jsonl" >&2; }
+  fi
+  if (( rc == 0 )) || [[ -z "${NUNDB_E2E_KEEP:-}" ]]; then rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { # wait_http URL SECONDS
-  local deadline=$((SECONDS + $2))
-  until curl -fsS -o /dev/null "$1" 2>/dev/null || python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)" "$1" 2>/dev/null; do
-    (( SECONDS < deadline )) || { echo "FAIL: $1 not up in $2 s" >&2; exit 1; }
-    sleep 0.2
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# until_ok SECONDS WHAT CMD...: polls CMD every 0.5 s until it succeeds, fails after SECONDS.
+until_ok() {
+  local deadline=$((SECONDS + $1)) what=$2; shift 2
+  until "$@" >/dev/null 2>&1; do
+    (( SECONDS < deadline )) || fail "$what: not within ${deadline}s"
+    sleep 0.5
   done
 }
-EXP_PORT=$(free_port); PROM_PORT=$(free_port); AM_PORT=$(free_port); HOOK_PORT=$(free_port)
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+EXP_PORT=$(free_port); PROM_PORT=$(free_port); PROM2_PORT=$(free_port); AM_PORT=$(free_port); HOOK_PORT=$(free_port)
+PROM="http://127.0.0.1:$PROM_PORT"
 
-# --- rules with only `for:` shortened; assert nothing else changed -----------------------------
-python3 - "$DEPLOY/prometheus/nundb-rules.yml" "$WORK/rules.yml" <<'PYEOF'
+# --- rules with only `for:` (and `keep_firing_for:`) shortened; assert nothing else changed -------
+"$PY" - "$DEPLOY/prometheus/nundb-rules.yml" "$WORK/rules.yml" <<'PYEOF'
 import sys, yaml, copy
 src = yaml.safe_load(open(sys.argv[1]))
 out = copy.deepcopy(src)
@@ -62,14 +97,19 @@ for g in out["groups"]:
             r["for"] = "3s"
         if "keep_firing_for" in r:
             r["keep_firing_for"] = "5s"
-strip = lambda d: [[{k: v for k, v in r.items() if k not in ("for", "keep_firing_for")} for r in g["rules"]] for g in d["groups"]]
-assert strip(src) == strip(out) and [g["name"] for g in src["groups"]] == [g["name"] for g in out["groups"]], "only for: may change"
 yaml.safe_dump(out, open(sys.argv[2], "w"), sort_keys=False)
+# Re-read what Prometheus will load and compare with the shipped file.
+back = yaml.safe_load(open(sys.argv[2]))
+strip = lambda d: [(g["name"], [{k: v for k, v in r.items() if k not in ("for", "keep_firing_for")} for r in g["rules"]])
+                   for g in d["groups"]]
+assert strip(src) == strip(back), "only for: and keep_firing_for: may change"
+assert {k for g in back["groups"] for r in g["rules"] for k in r} <= {"record", "alert", "expr", "for", "keep_firing_for", "labels", "annotations"}
 PYEOF
-echo "rules: only for/keep_firing_for shortened"
+promtool check rules "$WORK/rules.yml" >/dev/null
+log "rules: only for/keep_firing_for shortened (asserted)"
 
 # --- webhook receiver ---------------------------------------------------------------------------
-python3 - "$HOOK_PORT" "$WORK/webhook.jsonl" <<'PYEOF' &
+"$PY" - "$HOOK_PORT" "$WORK/webhook.jsonl" <<'PYEOF' &
 import http.server, json, sys
 port, path = int(sys.argv[1]), sys.argv[2]
 class H(http.server.BaseHTTPRequestHandler):
@@ -83,9 +123,10 @@ class H(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
 PYEOF
 PIDS+=($!)
+touch "$WORK/webhook.jsonl"
 
 # --- alertmanager: the shipped config with the webhook and short timers --------------------------
-python3 - "$DEPLOY/alertmanager/alertmanager.yml" "$WORK/alertmanager.yml" "$HOOK_PORT" <<'PYEOF'
+"$PY" - "$DEPLOY/alertmanager/alertmanager.yml" "$WORK/alertmanager.yml" "$HOOK_PORT" <<'PYEOF'
 import sys, yaml
 am = yaml.safe_load(open(sys.argv[1]))
 url = f"http://127.0.0.1:{sys.argv[3]}/hook"
@@ -95,15 +136,35 @@ am["route"].update({"group_wait": "1s", "group_interval": "2s", "repeat_interval
 yaml.safe_dump(am, open(sys.argv[2], "w"), sort_keys=False)
 PYEOF
 amtool check-config "$WORK/alertmanager.yml" >/dev/null
-alertmanager --config.file="$WORK/alertmanager.yml" --storage.path="$WORK/am" \
+"$ALERTMANAGER" --config.file="$WORK/alertmanager.yml" --storage.path="$WORK/am" \
   --web.listen-address="127.0.0.1:$AM_PORT" --cluster.listen-address= >"$WORK/alertmanager.log" 2>&1 &
 PIDS+=($!)
 
-# --- exporter on the simulated cluster ----------------------------------------------------------
-# TODO(e2e): confirm the demo flags with the server module (issue 3).
-java -XX:MaxDirectMemorySize=64m -jar "$JAR" --demo --web.listen-address="127.0.0.1:$EXP_PORT" \
-  >"$WORK/exporter.log" 2>&1 &
+# --- simulated cluster and exporter (live mode; the password only in the environment) ------------
+export NUN_PWD
+NUN_PWD="$("$PY" -c 'import secrets; print(secrets.token_hex(12))')"
+"$PY" -c 'import secrets; print(secrets.token_hex(12))' >"$WORK/canary-token"
+chmod 600 "$WORK/canary-token"
+JAVA_OPTS=(-XX:+UseSerialGC -Xmx192m -XX:MaxDirectMemorySize=64m)
+java "${JAVA_OPTS[@]}" -cp "$JAR" io.nundb.exporter.demo.SimulatorMain --nodes 3 --user e2e \
+  >"$WORK/simulator.out" 2>"$WORK/simulator.err" &
 PIDS+=($!)
+until_ok 60 "simulator ready" grep -qx ready "$WORK/simulator.out"
+CONTROL="http://$(awk '$1 == "control" {print $2}' "$WORK/simulator.out")"
+mapfile -t NODE_ARGS < <(grep -- '^--nundb\.' "$WORK/simulator.out")
+NODES=()
+for a in "${NODE_ARGS[@]}"; do
+  [[ "$a" == --nundb.address-map=* ]] && { a=${a#--nundb.address-map=}; NODES+=("${a%=*}"); }
+done
+(( ${#NODES[@]} == 3 )) || fail "simulator printed ${#NODES[@]} nodes"
+java "${JAVA_OPTS[@]}" -jar "$JAR" "${NODE_ARGS[@]}" --nundb.user e2e --nundb.expected-members 3 \
+  --canary.token-file "$WORK/canary-token" --canary.interval 1s --canary.timeout 20s --pending.interval 1s \
+  --web.listen-address="127.0.0.1:$EXP_PORT" >"$WORK/exporter.log" 2>&1 &
+PIDS+=($!)
+grep -q -- "$NUN_PWD" <(ps -ww -o args= -p "${PIDS[-1]}") && fail "the password is on the exporter's command line"
+
+# ctl PATH?QUERY: POST to the simulator's control.
+ctl() { curl -fsS --max-time 30 -X POST "$CONTROL$1" >/dev/null || fail "control $1"; }
 
 # --- prometheus -------------------------------------------------------------------------------
 cat >"$WORK/prometheus.yml" <<EOF
@@ -113,63 +174,206 @@ alerting:
   alertmanagers: [{static_configs: [{targets: ['127.0.0.1:$AM_PORT']}]}]
 scrape_configs:
   - job_name: nundb-exporter
-    static_configs: [{targets: ['127.0.0.1:$EXP_PORT'], labels: {nundb_cluster: e2e}}]
+    static_configs: [{targets: ['127.0.0.1:$EXP_PORT'], labels: {nundb_cluster: $CLUSTER}}]
 EOF
 promtool check config "$WORK/prometheus.yml" >/dev/null
-# TODO(e2e): a second run (or job) with --enable-feature=native-histograms to negotiate protobuf once.
-prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
+# The admin API only fast-forwards windowed alerts' resolution (see fast_forward).
+prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" --web.enable-admin-api \
   --web.listen-address="127.0.0.1:$PROM_PORT" >"$WORK/prometheus.log" 2>&1 &
 PIDS+=($!)
 
-wait_http "http://127.0.0.1:$EXP_PORT/-/ready" 60
-wait_http "http://127.0.0.1:$AM_PORT/-/ready" 30
-wait_http "http://127.0.0.1:$PROM_PORT/-/ready" 30
-echo "up after ${SECONDS}s: exporter :$EXP_PORT, prometheus :$PROM_PORT, alertmanager :$AM_PORT, webhook :$HOOK_PORT"
+until_ok 90 "exporter ready" http_ok "http://127.0.0.1:$EXP_PORT/-/ready"
+until_ok 30 "alertmanager ready" http_ok "http://127.0.0.1:$AM_PORT/-/ready"
+until_ok 30 "prometheus ready" http_ok "$PROM/-/ready"
+log "up: simulator ${NODES[*]}, exporter :$EXP_PORT, prometheus :$PROM_PORT, alertmanager :$AM_PORT, webhook :$HOOK_PORT"
 
-# --- scrape: metric names against a real scrape ---------------------------------------------------
-python3 -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())" \
-  "http://127.0.0.1:$EXP_PORT/metrics" >"$WORK/scrape.txt"
-python3 "$DEPLOY/tools/metric_names.py" "$DEPLOY" --check --scrape "$WORK/scrape.txt"
+# prom_has EXPR: succeeds when the instant query EXPR returns at least one series.
+prom_has() {
+  curl -fsS --max-time 5 --get "$PROM/api/v1/query" --data-urlencode "query=$1" |
+    "$PY" -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["data"]["result"] else 1)'
+}
+sel() { printf 'job="nundb-exporter",nundb_cluster="%s",node="%s"' "$CLUSTER" "$1"; }
+until_ok 60 "all three nodes up in Prometheus" prom_has 'count(nundb_up{job="nundb-exporter"} == 1) == 3'
+until_ok 30 "a primary in Prometheus" prom_has 'sum(nundb_node_claims_primary{job="nundb-exporter"}) == 1'
+log "Prometheus sees 3 nodes up and one primary"
 
-# --- every dashboard query returns data -----------------------------------------------------------
-sleep 20 # TODO(e2e): replace by polling until rate() windows have two samples per series
-NODE="$(python3 -c "import json,urllib.request,sys; print(json.load(urllib.request.urlopen(sys.argv[1]))['data'][0])" \
-  "http://127.0.0.1:$PROM_PORT/api/v1/label/node/values")"
-python3 "$DEPLOY/tools/check_dashboard.py" "$DEPLOY" --prometheus "http://127.0.0.1:$PROM_PORT" \
-  --cluster e2e --node "$NODE" --rate-interval 10s --require-data
+# --- scrape: metric names against a real scrape; which optional features the exporter has ---------
+scrape() { curl -fsS --max-time 5 "http://127.0.0.1:$EXP_PORT/metrics"; }
+scrape >"$WORK/scrape.txt"
+has_metric() { grep -q "^# TYPE $1 " "$WORK/scrape.txt"; }
+CANARY=0
+if has_metric nundb_replication_lag_seconds && has_metric nundb_replication_canary_lost_total; then CANARY=1; fi
+# Metrics of features not merged yet: tolerated only while absent from the scrape, and reported.
+OPTIONAL=(nundb_replication_lag_seconds nundb_replication_canary_lag_seconds_bucket nundb_replication_canary_lost_total
+  nundb_replication_canary_skipped_total nundb_replication_pending_ops nundb_replication_oldest_waiting_timestamp_seconds)
+ABSENT=()
+for m in "${OPTIONAL[@]}"; do
+  base=${m%_bucket}
+  grep -q -E "^# TYPE ${base}(_total)? " "$WORK/scrape.txt" || ABSENT+=("$m")
+done
+"$PY" "$DEPLOY/tools/metric_names.py" "$DEPLOY" --check --scrape "$WORK/scrape.txt" --optional "${ABSENT[@]}"
+RAN+=("metric names used by the assets are in a live scrape")
+(( ${#ABSENT[@]} == 0 )) || SKIPPED+=("not exposed by the exporter, so their panels and name checks were skipped: ${ABSENT[*]}")
 
-# --- faults: each alert reaches the webhook for the right node only and resolves -----------------
-# expect_webhook STATUS ALERTNAME [NODE]: waits (bounded) for a webhook entry with those labels.
-expect_webhook() {
-  local deadline=$((SECONDS + 60))
-  until python3 - "$WORK/webhook.jsonl" "$@" <<'PYEOF'
+# --- one scrape with native histograms enabled: Prometheus negotiates protobuf -------------------
+renders() { # renders FORMAT: total renders of that format so far
+  scrape | awk -v f="format=\"$1\"" '$1 ~ /^nundb_exporter_renders_total\{/ && index($1, f) {s += $2} END {print s + 0}'
+}
+PB_BEFORE=$(renders protobuf)
+cat >"$WORK/prometheus-nh.yml" <<EOF
+global: {scrape_interval: 1s, scrape_timeout: 1s}
+scrape_configs:
+  - job_name: nundb-exporter-native
+    static_configs: [{targets: ['127.0.0.1:$EXP_PORT'], labels: {nundb_cluster: $CLUSTER}}]
+EOF
+prometheus --config.file="$WORK/prometheus-nh.yml" --storage.tsdb.path="$WORK/tsdb-nh" \
+  --enable-feature=native-histograms --web.listen-address="127.0.0.1:$PROM2_PORT" >"$WORK/prometheus-nh.log" 2>&1 &
+NH_PID=$!
+PIDS+=("$NH_PID")
+pb_scraped() { (( $(renders protobuf) > PB_BEFORE )); }
+until_ok 60 "a protobuf render after a native-histogram Prometheus scraped" pb_scraped
+PROM_SAVED=$PROM; PROM="http://127.0.0.1:$PROM2_PORT"
+until_ok 30 "native-histogram Prometheus reports the target up" prom_has 'up{job="nundb-exporter-native"} == 1'
+PROM=$PROM_SAVED
+kill "$NH_PID"; wait "$NH_PID" 2>/dev/null || true
+CT=$(curl -fsS --max-time 5 -o /dev/null -w '%{content_type}' \
+  -H 'Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2' \
+  "http://127.0.0.1:$EXP_PORT/metrics")
+[[ "$CT" == application/vnd.google.protobuf* ]] || fail "protobuf Accept header answered with $CT"
+log "ok: native-histogram Prometheus scraped protobuf (renders_total{format=\"protobuf\"} $PB_BEFORE -> $(renders protobuf); content type $CT)"
+RAN+=("protobuf negotiated by a Prometheus with --enable-feature=native-histograms")
+
+# --- webhook expectations -------------------------------------------------------------------------
+MARK=0
+phase() { MARK=$(wc -l <"$WORK/webhook.jsonl"); log "== $*"; }
+# webhook_has STATUS ALERTNAME NODE|-: a webhook entry since the phase mark with those labels ("-": a
+# cluster-wide alert without a node label); exit 2 when one of this phase's entries of that alert
+# names another node or cluster.
+webhook_has() {
+  "$PY" - "$WORK/webhook.jsonl" "$MARK" "$CLUSTER" "$@" <<'PYEOF'
 import json, sys
-path, status, name = sys.argv[1:4]
-node = sys.argv[4] if len(sys.argv) > 4 else None
-try:
-    lines = [json.loads(l) for l in open(path)]
-except FileNotFoundError:
-    sys.exit(1)
-hits = [l for l in lines if l["status"] == status and l["labels"]["alertname"] == name]
-wrong = [l for l in hits if node and l["labels"].get("node") != node]
+path, mark, cluster, status, name, node = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+lines = [json.loads(l) for l in open(path).read().splitlines()[mark:]]
+mine = [l for l in lines if l["labels"]["alertname"] == name]
+want_node = None if node == "-" else node
+wrong = [l for l in mine if l["labels"].get("node") != want_node or l["labels"].get("nundb_cluster") != cluster]
 if wrong:
-    print(f"FAIL: {name} {status} for the wrong node: {wrong}", file=sys.stderr); sys.exit(2)
-sys.exit(0 if hits else 1)
+    print(f"{name} for the wrong node or cluster: {wrong}", file=sys.stderr)
+    sys.exit(2)
+sys.exit(0 if any(l["status"] == status for l in mine) else 1)
 PYEOF
-  do
-    local rc=$?
-    (( rc == 2 )) && exit 1
-    (( SECONDS < deadline )) || { echo "FAIL: no webhook $* within 60s" >&2; exit 1; }
+}
+expect_webhook() { # expect_webhook STATUS ALERTNAME NODE|- [SECONDS]
+  local deadline=$((SECONDS + ${4:-90})) rc
+  while :; do
+    rc=0; webhook_has "$1" "$2" "$3" || rc=$?
+    (( rc == 0 )) && break
+    (( rc == 2 )) && fail "webhook: $2 reached the webhook for the wrong node"
+    (( SECONDS < deadline )) || fail "no webhook $1 $2 ${3/#-/(cluster)} within ${4:-90}s"
     sleep 0.5
   done
-  echo "ok: webhook $*"
+  log "ok: webhook $1 $2 ${3/#-/(cluster $CLUSTER)}"
 }
-# TODO(e2e): wire these to the demo cluster's fault switches, then for each pair:
-#   fault_on node-down nundb-1; expect_webhook firing NunDbNodeDown nundb-1; fault_off ...; expect_webhook resolved NunDbNodeDown nundb-1
-#   member lag (NunDbReplicationLagHigh), canary lost (NunDbReplicationCanaryLost), split brain
-#   (NunDbSplitBrain), no primary (NunDbNoPrimary), auth failure (NunDbExporterAuthFailing)
-echo "TODO(e2e): fault injection not wired yet" >&2
+# fast_forward SELECTOR: the alerts on increase(...[5m|10m]) resolve only when their window holds no
+# increase, 5 or 10 minutes after the fault, over this test's budget. After the fault is removed and
+# the counter is stable, delete the fault's samples of exactly this series through the TSDB admin API,
+# as if the window had passed; the rule itself is unchanged.
+fast_forward() {
+  local now
+  now=$("$PY" -c 'import time; print(time.time())')
+  curl -fsS --max-time 10 -X POST -g "$PROM/api/v1/admin/tsdb/delete_series" \
+    --data-urlencode "match[]=$1" --data-urlencode "end=$now" >/dev/null || fail "delete_series $1"
+  log "fast-forwarded the alert window: deleted the samples of $1 up to now"
+}
 
-(( SECONDS <= BUDGET )) || { echo "FAIL: over the 8 minute budget (${SECONDS}s)" >&2; exit 1; }
-echo "e2e finished in ${SECONDS}s"
-exit 3 # scaffolding: not a pass until the faults are wired
+N0=${NODES[0]}; N1=${NODES[1]}; N2=${NODES[2]}
+
+# --- node down ----------------------------------------------------------------------------------
+phase "node down: kill $N1"
+ctl "/fault?node=1&action=kill"
+expect_webhook firing NunDbNodeDown "$N1"
+ctl "/fault?node=1&action=restart"
+expect_webhook resolved NunDbNodeDown "$N1"
+RAN+=("node down: firing and resolved for $N1 only")
+
+# --- auth failure -------------------------------------------------------------------------------
+phase "auth failure: $N2 rejects the exporter's credentials"
+ctl "/fault?node=2&action=reject-auth"
+expect_webhook firing NunDbExporterAuthFailing "$N2"
+# The node looks down too: make sure NunDbNodeDown really fires in Prometheus, so that its absence at
+# the webhook shows the inhibition.
+until_ok 30 "NunDbNodeDown firing in Prometheus for $N2" prom_has "ALERTS{alertname=\"NunDbNodeDown\",alertstate=\"firing\",node=\"$N2\"}"
+ctl "/fault?node=2&action=accept-auth"
+until_ok 90 "$N2 up again after accept-auth" prom_has "nundb_up{$(sel "$N2")} == 1"
+until_ok 30 "auth error counter of $N2 stable" prom_has "changes(nundb_exporter_poll_errors_total{$(sel "$N2"),reason=\"auth\"}[5s]) == 0"
+fast_forward "nundb_exporter_poll_errors_total{$(sel "$N2"),reason=\"auth\"}"
+expect_webhook resolved NunDbExporterAuthFailing "$N2"
+webhook_has firing NunDbNodeDown "$N2" && fail "NunDbNodeDown for $N2 was not inhibited by NunDbExporterAuthFailing"
+RAN+=("auth failure: firing and resolved for $N2 only (resolution fast-forwarded), its NunDbNodeDown inhibited")
+
+# --- no primary; the dashboard while a node is down and ops wait ------------------------------------
+phase "no primary: elections held, kill the primary $N0"
+ctl "/cluster?action=hold-elections"
+ctl "/fault?node=0&action=kill"
+expect_webhook firing NunDbNoPrimary -
+ctl "/cluster?action=release-elections"
+expect_webhook resolved NunDbNoPrimary -
+RAN+=("no primary: firing and resolved, cluster-wide (no node label)")
+
+log "== dashboard: every panel query with \$nundb_cluster=$CLUSTER, \$node=All, \$__rate_interval=1m"
+# Node 0 is still down (poll errors), node 2 lags 3 s (ops wait on it), the new primary replicates.
+ctl "/fault?node=2&action=delay&ms=3000"
+ALL_NODES="($(IFS='|'; echo "${NODES[*]}"))"
+dashboard() {
+  "$PY" "$DEPLOY/tools/check_dashboard.py" "$DEPLOY" --prometheus "$PROM" --cluster "$CLUSTER" \
+    --node "$ALL_NODES" --rate-interval 1m --require-data --optional-metric "${ABSENT[@]}" >"$WORK/dashboard.out" 2>&1
+}
+deadline=$((SECONDS + 60))
+until dashboard; do
+  (( SECONDS < deadline )) || { cat "$WORK/dashboard.out" >&2; fail "dashboard queries without data"; }
+  sleep 1
+done
+sed 's/^/    /' "$WORK/dashboard.out"
+RAN+=("dashboard: $(grep -o '[0-9]* returned data.*' "$WORK/dashboard.out"), no \$ left over")
+ctl "/fault?node=2&action=delay&ms=0"
+ctl "/fault?node=0&action=restart"
+until_ok 60 "$N0 up again" prom_has "nundb_up{$(sel "$N0")} == 1"
+
+# --- split brain --------------------------------------------------------------------------------
+phase "split brain: the cluster restarts on the same ports as the real start-up split brain"
+ctl "/cluster?action=restart-split-brain"
+expect_webhook firing NunDbSplitBrain -
+ctl "/fault?node=2&action=restart"
+expect_webhook resolved NunDbSplitBrain -
+RAN+=("split brain: firing and resolved, cluster-wide (no node label)")
+until_ok 60 "all three nodes up after the split brain" prom_has 'count(nundb_up{job="nundb-exporter"} == 1) == 3'
+
+# --- member lag and canary lost (need the exporter's canary) ------------------------------------
+if (( CANARY )); then
+  phase "member lag: replication to $N1 delayed 13 s"
+  ctl "/fault?node=1&action=delay&ms=13000"
+  expect_webhook firing NunDbReplicationLagHigh "$N1" 120
+  ctl "/fault?node=1&action=delay&ms=0"
+  expect_webhook resolved NunDbReplicationLagHigh "$N1" 90
+  RAN+=("member lag: firing and resolved for $N1 only")
+
+  phase "canary lost: replication to $N2 delayed 25 s, beyond the canary timeout 20 s"
+  ctl "/fault?node=2&action=delay&ms=25000"
+  expect_webhook firing NunDbReplicationCanaryLost "$N2" 120
+  ctl "/fault?node=2&action=delay&ms=0"
+  until_ok 90 "canaries reach $N2 promptly again" prom_has "max_over_time(nundb_replication_lag_seconds{$(sel "$N2")}[5s]) < 2"
+  until_ok 60 "lost canaries of $N2 stable" prom_has "changes(nundb_replication_canary_lost_total{$(sel "$N2")}[10s]) == 0"
+  fast_forward "nundb_replication_canary_lost_total{$(sel "$N2")}"
+  expect_webhook resolved NunDbReplicationCanaryLost "$N2"
+  RAN+=("canary lost: firing and resolved for $N2 only (resolution fast-forwarded)")
+else
+  SKIPPED+=("member lag (NunDbReplicationLagHigh) and canary lost (NunDbReplicationCanaryLost): the exporter does not expose nundb_replication_lag_seconds / nundb_replication_canary_lost_total yet (canary not merged)")
+fi
+
+echo
+echo "== e2e summary (${SECONDS}s)"
+for r in "${RAN[@]}"; do echo "PASS  $r"; done
+for s in "${SKIPPED[@]}"; do echo "SKIP  $s"; done
+(( SECONDS <= BUDGET )) || fail "over the 8 minute budget (${SECONDS}s)"
+[[ -z "${NUNDB_E2E_STRICT:-}" || ${#SKIPPED[@]} -eq 0 ]] || fail "NUNDB_E2E_STRICT: ${#SKIPPED[@]} checks skipped"
+echo "e2e passed in ${SECONDS}s"

@@ -106,7 +106,7 @@ public final class ClusterCollector implements AutoCloseable {
                 }
             }
             long interval = config.pollInterval().toNanos();
-            executor.scheduleAtFixedRate(this::publish, interval, interval, TimeUnit.NANOSECONDS);
+            executor.scheduleAtFixedRate(guarded(this::publish), interval, interval, TimeUnit.NANOSECONDS);
             publish();
         });
     }
@@ -139,21 +139,35 @@ public final class ClusterCollector implements AutoCloseable {
     private final NodeListener listener = new NodeListener() {
         @Override
         public void onView(NodeClient node, ClusterView view) {
-            executor.execute(() -> handleView(node, view));
+            executor.execute(guarded(() -> handleView(node, view)));
         }
 
         @Override
         public void onFirstAttempt(NodeClient node) {
-            executor.execute(() -> {
+            executor.execute(guarded(() -> {
                 for (Entry e : nodes.values()) {
                     if (e.client == node) {
                         e.firstAttempt = true;
                     }
                 }
                 updateReadiness();
-            });
+            }));
         }
     };
+
+    /**
+     * Runs {@code task} so that a bug in it is logged instead of silently cancelling the periodic
+     * publication (a {@link ScheduledExecutorService} drops a task that throws).
+     */
+    private static Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (RuntimeException | Error e) {
+                LOG.log(java.util.logging.Level.SEVERE, "collector task failed", e);
+            }
+        };
+    }
 
     private void handleView(NodeClient reporter, ClusterView view) {
         long now = time.nanoTime();
@@ -208,6 +222,22 @@ public final class ClusterCollector implements AutoCloseable {
         nodes.put(selfName, mine);
         mine.client.rename(selfName, mine.seed);
         return selfName;
+    }
+
+    /** The client of a known node, or {@code null}; any thread. For tests and diagnostics. */
+    NodeClient clientForTest(String name) {
+        try {
+            return executor.submit(() -> {
+                        Entry e = nodes.get(name);
+                        return e == null ? null : e.client;
+                    })
+                    .get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A node's process start from the last published snapshot, -1 if unknown; any thread. */

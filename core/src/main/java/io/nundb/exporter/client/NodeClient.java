@@ -16,6 +16,7 @@ import io.nundb.exporter.model.MetricsState;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.PendingOpsSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
+import io.nundb.exporter.protocol.LineAccumulator;
 import io.nundb.exporter.protocol.ListDbsParser;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.NunDbLine;
@@ -32,8 +33,6 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntConsumer;
-import java.util.function.LongConsumer;
 import java.util.function.ToLongFunction;
 import java.util.logging.Logger;
 
@@ -119,6 +118,8 @@ public final class NodeClient {
     private long truncatedLines;
     private long connects;
     private final PendingOpsAggregator pendingAggregator = new PendingOpsAggregator();
+    private final ProcessInfoParser processInfoParser = new ProcessInfoParser();
+    private final ListDbsParser listDbsParser = new ListDbsParser();
     private volatile ToLongFunction<String> processStarts = member -> -1;
 
     private volatile NodeSnapshot published;
@@ -177,7 +178,7 @@ public final class NodeClient {
             cancel(tickTask);
             cancel(reconnectTask);
             cancel(handshakeTask);
-            failAll(PollErrorReason.CLOSED, false);
+            failAll();
             if (channel != null) {
                 channel.close();
                 channel = null;
@@ -288,7 +289,7 @@ public final class NodeClient {
         if (ch != null) {
             ch.close();
         }
-        failAll(reason, false);
+        failAll();
         cycleInProgress = false;
         countError(reason);
         markDown(reason);
@@ -435,13 +436,106 @@ public final class NodeClient {
         p.reply.onFailed(PollErrorReason.TIMEOUT);
     }
 
-    private void failAll(PollErrorReason reason, boolean notify) {
+    /** Drops every outstanding request when the connection ends; poll cycles are reset by the caller. */
+    private void failAll() {
         Pending p;
         while ((p = inFlight.pollFirst()) != null) {
             cancel(p.deadline);
-            if (notify && !p.abandoned) {
-                p.reply.onFailed(reason);
+            if (!p.abandoned) {
+                p.reply.onAbort();
             }
+        }
+    }
+
+    /**
+     * Pipelines {@code count} requests, alternating {@code metrics-state} and {@code cluster-state}, with
+     * up to {@link ClientConfig#maxInFlight()} - 1 outstanding, beside the regular polls. Completes with
+     * {@code {matched, failed}}: a reply matches when it parses as the reply to its own request, so the
+     * count proves that replies kept request order. Any thread; for tests and diagnostics.
+     */
+    java.util.concurrent.CompletableFuture<long[]> pipelineBurst(int count) {
+        java.util.concurrent.CompletableFuture<long[]> done = new java.util.concurrent.CompletableFuture<>();
+        loop.execute(() -> new Burst(count, done).fill());
+        return done;
+    }
+
+    /** State of one {@link #pipelineBurst}; loop-confined. */
+    private final class Burst {
+        private final int count;
+        private final java.util.concurrent.CompletableFuture<long[]> done;
+        private int sent;
+        private long matched;
+        private long failed;
+
+        Burst(int count, java.util.concurrent.CompletableFuture<long[]> done) {
+            this.count = count;
+            this.done = done;
+        }
+
+        void fill() {
+            // One slot stays free so that the regular poll is never refused.
+            while (sent < count && state == ConnState.READY && inFlight.size() < config.maxInFlight() - 1) {
+                NunDbCommand command = sent % 2 == 0 ? NunDbCommand.METRICS_STATE : NunDbCommand.CLUSTER_STATE;
+                sent++;
+                send(command, new BurstReply(this, command));
+            }
+            if (sent < count && state != ConnState.READY) {
+                failed += count - sent;
+                sent = count;
+            }
+            if (matched + failed == count) {
+                done.complete(new long[] {matched, failed});
+            }
+        }
+
+        void replied(boolean ok) {
+            if (ok) {
+                matched++;
+            } else {
+                failed++;
+            }
+            fill();
+        }
+    }
+
+    private final class BurstReply extends Reply {
+        private final Burst burst;
+        private final NunDbCommand command;
+        private boolean parsed;
+
+        BurstReply(Burst burst, NunDbCommand command) {
+            this.burst = burst;
+            this.command = command;
+        }
+
+        @Override
+        boolean onPayload(ByteBuf line) {
+            try {
+                if (command == NunDbCommand.METRICS_STATE) {
+                    ReplyDecoding.metricsState(line);
+                } else {
+                    ReplyDecoding.clusterState(line);
+                }
+                parsed = true;
+            } catch (ReplyParseException e) {
+                parsed = false;
+            }
+            return true;
+        }
+
+        @Override
+        void onOk() {
+            burst.replied(parsed);
+        }
+
+        @Override
+        void onFailed(PollErrorReason reason) {
+            burst.replied(false);
+        }
+
+        @Override
+        void onAbort() {
+            burst.replied(false);
         }
     }
 
@@ -532,8 +626,10 @@ public final class NodeClient {
         Reply reply = switch (command) {
             case METRICS_STATE -> new MetricsStateReply(this::metricsDone);
             case CLUSTER_STATE -> new ClusterStateReply(this::viewDone);
-            case DEBUG_PROCESS_INFO -> new ProcessInfoReply(this::processInfoDone);
-            case DEBUG_LIST_DBS -> new ListDbsReply(this::databasesDone);
+            case DEBUG_PROCESS_INFO ->
+                new LinesReply("process-info", processInfoParser, () -> processInfoDone(processInfoParser.finish()));
+            case DEBUG_LIST_DBS ->
+                new LinesReply("dbs-list", listDbsParser, () -> databasesDone(listDbsParser.finish()));
             default -> throw new IllegalStateException(command.wire());
         };
         send(command, reply);
@@ -661,7 +757,7 @@ public final class NodeClient {
                 .truncatedLines(truncatedLines)
                 .connects(connects)
                 .pendingOps(pendingOps);
-        if (timings != null) {
+        if (loop.inEventLoop()) {
             for (Map.Entry<NunDbCommand, io.nundb.exporter.model.RequestTimingSnapshot> e :
                     timings.snapshot().entrySet()) {
                 b.timing(e.getKey(), e.getValue());
@@ -726,6 +822,9 @@ public final class NodeClient {
         void onFailed(PollErrorReason reason) {
             cycleFailed(reason);
         }
+
+        /** The connection ended with this request outstanding; the poll cycle is reset elsewhere. */
+        void onAbort() {}
     }
 
     private final class AuthReply extends Reply {
@@ -767,20 +866,21 @@ public final class NodeClient {
         private T value;
         private PollErrorReason failure;
 
+        private boolean sawLine;
+
+        /** Single-line replies: a second payload line cannot belong to this request. */
         @Override
         final boolean onPayload(ByteBuf line) {
+            if (sawLine) {
+                return false;
+            }
+            sawLine = true;
             if (failure == null && value == null) {
                 if (ReplyDecoding.belongsElsewhere(line, expectedPrefix())) {
                     return false;
                 }
                 try {
                     value = parse(line);
-                } catch (ReplyParseException e) {
-                    failure = e.reason();
-                }
-            } else if (value != null && failure == null) {
-                try {
-                    more(line);
                 } catch (ReplyParseException e) {
                     failure = e.reason();
                 }
@@ -791,13 +891,6 @@ public final class NodeClient {
         abstract String expectedPrefix();
 
         abstract T parse(ByteBuf line) throws ReplyParseException;
-
-        /** Lines after the first; ignored unless overridden. */
-        void more(ByteBuf line) throws ReplyParseException {}
-
-        T value() {
-            return value;
-        }
 
         @Override
         final void onOk() {
@@ -894,34 +987,20 @@ public final class NodeClient {
         abstract void finish() throws ReplyParseException;
     }
 
-    private final class ProcessInfoReply extends AccumulatedReply {
-        private final ProcessInfoParser parser = new ProcessInfoParser();
-        private final LongConsumer sink;
-
-        ProcessInfoReply(LongConsumer sink) {
-            super("process-info");
-            this.sink = sink;
-            parser.begin();
-        }
-
-        @Override
-        void feed(ByteBuf line) {
-            parser.accept(line);
-        }
-
-        @Override
-        void finish() throws ReplyParseException {
-            sink.accept(parser.finish());
-        }
+    /** Ends a multi-line reply: reads the parser's result and hands it on. */
+    private interface Finisher {
+        void finish() throws ReplyParseException;
     }
 
-    private final class ListDbsReply extends AccumulatedReply {
-        private final ListDbsParser parser = new ListDbsParser();
-        private final IntConsumer sink;
+    /** {@code debug process-info} and {@code debug list-dbs}: one of the node's reusable parsers. */
+    private final class LinesReply extends AccumulatedReply {
+        private final LineAccumulator parser;
+        private final Finisher finisher;
 
-        ListDbsReply(IntConsumer sink) {
-            super("dbs-list");
-            this.sink = sink;
+        LinesReply(String prefix, LineAccumulator parser, Finisher finisher) {
+            super(prefix);
+            this.parser = parser;
+            this.finisher = finisher;
             parser.begin();
         }
 
@@ -932,7 +1011,7 @@ public final class NodeClient {
 
         @Override
         void finish() throws ReplyParseException {
-            sink.accept(parser.finish());
+            finisher.finish();
         }
     }
 

@@ -41,6 +41,10 @@ public final class SimulatedCluster implements AutoCloseable {
     private final Duration startupWindow;
     private final boolean splitBrain;
     private final List<ScheduledFuture<?>> loads = new ArrayList<>();
+    // guarded by this
+    private boolean electionsHeld;
+    // guarded by this: an election whose window ended while elections were held
+    private boolean electionPending;
 
     private SimulatedCluster(Builder b) {
         this.group = new MultiThreadIoEventLoopGroup(b.threads, NioIoHandler.newFactory());
@@ -58,6 +62,7 @@ public final class SimulatedCluster implements AutoCloseable {
                     .credentials(b.user, b.password)
                     .processId(b.processIdBase + i)
                     .eventLoop(group.next())
+                    .port(b.ports.getOrDefault(i, 0))
                     .replicationDelay(b.delays.getOrDefault(i, b.replicationDelay))
                     .oppIdClock(b.oppIdClock)
                     .processIdClock(b.processIdClock)
@@ -86,6 +91,7 @@ public final class SimulatedCluster implements AutoCloseable {
         private long processIdBase = System.currentTimeMillis();
         private Duration replicationDelay = Duration.ZERO;
         private final Map<Integer, Duration> delays = new LinkedHashMap<>();
+        private final Map<Integer, Integer> ports = new LinkedHashMap<>();
         private Duration vanishDelay = Duration.ofMillis(20);
         private Duration electionWindow = Duration.ofMillis(100);
         private Duration startupWindow = Duration.ZERO;
@@ -140,6 +146,18 @@ public final class SimulatedCluster implements AutoCloseable {
         /** Replication delay of node {@code index}. */
         public Builder replicationDelay(int index, Duration delay) {
             delays.put(index, Objects.requireNonNull(delay));
+            return this;
+        }
+
+        /**
+         * Listen port of node {@code index} (default 0: ephemeral). A cluster restarted on the
+         * ports of a closed one looks, to a client, like the same nodes coming back.
+         */
+        public Builder port(int index, int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            ports.put(index, port);
             return this;
         }
 
@@ -368,6 +386,11 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     private synchronized void elect() {
+        if (electionsHeld) {
+            electionPending = true;
+            return;
+        }
+        electionPending = false;
         List<SimulatedNode> survivors = aliveNodes();
         if (survivors.isEmpty()) {
             return;
@@ -421,6 +444,18 @@ public final class SimulatedCluster implements AutoCloseable {
     /** Kills node {@code index} (see {@link SimulatedNode#kill()}). */
     public void kill(int index) {
         nodes.get(index).kill();
+    }
+
+    /**
+     * While on, an election started by the primary's death never finishes: the survivors stay
+     * {@code (self):Secoundary} with the candidate entry pending, a sustained no-primary state.
+     * Turning it off finishes a pending election at once (the oldest survivor becomes primary).
+     */
+    public synchronized void holdElections(boolean on) {
+        electionsHeld = on;
+        if (!on && electionPending) {
+            elect();
+        }
     }
 
     /** Restarts node {@code index} with a new, youngest process id; it rejoins as a secondary. */

@@ -151,6 +151,45 @@ class SimulatedClusterTest {
     }
 
     @Test
+    void heldElectionKeepsTheClusterWithoutAPrimaryUntilReleased() {
+        try (SimulatedCluster cluster =
+                cluster().electionWindow(Duration.ofMillis(50)).start()) {
+            cluster.holdElections(true);
+            cluster.kill(0);
+            await().atMost(Duration.ofSeconds(1))
+                    .until(() -> cluster.node(1)
+                            .view()
+                            .equals(java.util.Map.of(
+                                    "nundb-1.sim:3014", "Secoundary", "nundb-2.sim:3014", "Secoundary")));
+            // Many election windows pass without a winner.
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> cluster.primary() == null);
+            cluster.holdElections(false);
+            await().atMost(Duration.ofSeconds(1)).until(() -> cluster.primary() == cluster.node(1));
+            assertThat(cluster.node(2).view()).containsEntry("nundb-1.sim:3014", "Primary");
+        }
+    }
+
+    @Test
+    void aClusterStartedOnAClosedClustersPortsTakesTheirPlace() {
+        List<Integer> ports = new ArrayList<>();
+        try (SimulatedCluster first = cluster().start()) {
+            for (SimulatedNode n : first.nodes()) {
+                ports.add(n.port());
+            }
+        }
+        SimulatedCluster.Builder b = cluster().startupSplitBrain(true);
+        for (int i = 0; i < ports.size(); i++) {
+            b.port(i, ports.get(i));
+        }
+        try (SimulatedCluster second = b.start()) {
+            assertThat(second.nodes()).extracting(SimulatedNode::port).containsExactlyElementsOf(ports);
+            await().until(() -> "Primary".equals(second.node(0).role())
+                    && "Primary".equals(second.node(2).role()));
+        }
+        assertThatThrownBy(() -> cluster().port(0, 70000)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void restartedNodeRejoinsAsSecondaryWithANewProcessAndACatchUp() throws IOException {
         try (SimulatedCluster cluster = cluster().start()) {
             createDemo(cluster);

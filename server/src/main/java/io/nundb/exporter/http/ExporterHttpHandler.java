@@ -256,7 +256,9 @@ public final class ExporterHttpHandler extends SimpleChannelInboundHandler<FullH
         Promise<RenderedBody> promise = ctx.executor().newPromise();
         waiting = true;
         promise.addListener((Future<RenderedBody> f) -> {
-            if (!f.isSuccess() || !serve(ctx, f.getNow(), gzip, head)) {
+            // A newer render may have replaced (and released) this body before the listener ran: then
+            // serve the current one.
+            if (!f.isSuccess() || !(serve(ctx, f.getNow(), gzip, head) || serveCurrent(ctx, format, gzip, head))) {
                 unavailable(ctx, head, f.cause());
             }
             resume(ctx);
@@ -296,6 +298,11 @@ public final class ExporterHttpHandler extends SimpleChannelInboundHandler<FullH
             resume(ctx);
         });
         publisher.renderTarget(writer, target, gzip, promise);
+    }
+
+    private boolean serveCurrent(ChannelHandlerContext ctx, ExpositionFormat format, boolean gzip, boolean head) {
+        RenderedBody current = publisher.current(format);
+        return current != null && serve(ctx, current, gzip, head);
     }
 
     /** Writes a retained duplicate of the cached body; false if it was released meanwhile. */
