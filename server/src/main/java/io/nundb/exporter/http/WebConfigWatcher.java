@@ -17,7 +17,8 @@ import java.util.logging.Logger;
 
 /**
  * Holds the current {@link WebConfig} and re-reads the file when it, or a file it names (certificate,
- * key, client CA), changes: a poll of modification times and sizes every poll interval. A reload swaps
+ * key, client CA), changes: a poll of modification times and sizes every poll interval; a change is
+ * loaded once it has been stable for one poll interval (so a file caught mid-write is not). A reload swaps
  * one immutable reference; new connections use the new TLS context, every request the new users and
  * headers. A file that does not load keeps the previous configuration and logs one error per broken
  * version.
@@ -35,6 +36,7 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
     // Watcher thread only.
     private List<Stamp> stamps;
     private List<Stamp> failedStamps;
+    private List<Stamp> settling;
 
     private WebConfigWatcher(Path file, WebConfig initial, ScheduledExecutorService executor) {
         this.file = file;
@@ -86,8 +88,16 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
             }
             List<Stamp> now = stamp(files);
             if (now.equals(stamps) || now.equals(failedStamps)) {
+                settling = null;
                 return;
             }
+            if (!now.equals(settling)) {
+                // Changed since the last poll: maybe mid-write (a truncated file is valid YAML and would
+                // drop auth); load once it has been stable for a whole poll interval.
+                settling = now;
+                return;
+            }
+            settling = null;
             WebConfig next;
             try {
                 next = WebConfig.load(file);
