@@ -97,6 +97,7 @@ class FaultSuiteTest {
                 AutoCloseable load = fault == Fault.STOPPED_ACKS
                         ? exporter.cluster.startWriteLoad("faults", "token", 50)
                         : () -> {}) {
+            assertThat(load).isNotNull();
             int faulty = fault == Fault.FAILOVER ? 0 : 2;
             SimulatedNode node = exporter.cluster.node(faulty);
             String faultyName = node.name();
