@@ -21,7 +21,7 @@ fi
 REGEX="${1:-}"
 rm -f "$OUT"
 # shellcheck disable=SC2086 # an empty regex must vanish, not become an empty argument
-java -jar "$JAR" ${REGEX:+"$REGEX"} \
+java -Djmh.ignoreLock=true -jar "$JAR" ${REGEX:+"$REGEX"} \
   -f 1 -wi 2 -w 1s -i 3 -r 1s \
   -jvmArgsAppend -Dio.netty.leakDetection.level=disabled \
   -prof gc -rf json -rff "$OUT"

@@ -44,19 +44,25 @@ public final class ClusterCollector implements AutoCloseable {
     private final boolean ownsGroup;
     private final ScheduledExecutorService executor;
     private final RequestTimingConfig timingConfig;
+    private final CanaryConfig canaryConfig;
+    private final CanaryCoordinator canary;
 
     // Collector-thread state.
     private final Map<String, Entry> nodes = new HashMap<>();
-    private long forgotten;
     private boolean started;
 
-    private volatile ClusterSnapshot published = ClusterSnapshot.EMPTY;
+    /** The known nodes' clients, replaced (never mutated) on the collector thread after each change. */
+    private volatile NodeClient[] members = new NodeClient[0];
+
+    private volatile long forgottenNodes;
+    private volatile double lastPublishSeconds;
     private volatile boolean firstCollectionComplete;
     private volatile long lastPublishNanos;
 
     /** A node known to the collector. Collector-thread state except {@code client}, which is final. */
     private static final class Entry {
         final NodeClient client;
+        CanaryNode canary;
         boolean seed;
         boolean firstAttempt;
         long lastSeenNanos;
@@ -76,6 +82,21 @@ public final class ClusterCollector implements AutoCloseable {
      */
     public ClusterCollector(
             ClientConfig config, EventLoopGroup group, TimeSource time, RequestTimingConfig timingConfig) {
+        this(config, group, time, timingConfig, null);
+    }
+
+    /**
+     * As {@link #ClusterCollector(ClientConfig, EventLoopGroup, TimeSource, RequestTimingConfig)}, with the
+     * replication canary when {@code canaryConfig} is not {@code null}.
+     */
+    public ClusterCollector(
+            ClientConfig config,
+            EventLoopGroup group,
+            TimeSource time,
+            RequestTimingConfig timingConfig,
+            CanaryConfig canaryConfig) {
+        this.canaryConfig = canaryConfig;
+        this.canary = canaryConfig == null ? null : new CanaryCoordinator(canaryConfig, new CanaryCounters(), time);
         this.config = config;
         this.time = time;
         this.transport = Transport.best();
@@ -107,13 +128,45 @@ public final class ClusterCollector implements AutoCloseable {
             }
             long interval = config.pollInterval().toNanos();
             executor.scheduleAtFixedRate(guarded(this::publish), interval, interval, TimeUnit.NANOSECONDS);
+            if (canary != null) {
+                long every = canaryConfig.interval().toNanos();
+                executor.scheduleAtFixedRate(this::canaryTick, every, every, TimeUnit.NANOSECONDS);
+            }
             publish();
         });
     }
 
-    /** The latest cluster snapshot; safe from any thread. */
+    /**
+     * The cluster as of now: every known node's latest published snapshot, sorted by name. Assembled on
+     * each call from volatile reads (no lock, no wait on any node), so a value is at most one poll
+     * interval old when read. Safe from any thread.
+     */
     public ClusterSnapshot snapshot() {
-        return published;
+        NodeClient[] clients = members;
+        List<NodeSnapshot> snapshots = new ArrayList<>(clients.length);
+        for (NodeClient c : clients) {
+            snapshots.add(c.snapshot());
+        }
+        snapshots.sort(BY_NAME);
+        return new ClusterSnapshot(
+                time.currentTimeMillis(),
+                snapshots,
+                config.expectedMembers(),
+                lastPublishSeconds,
+                forgottenNodes,
+                canary == null ? null : canary.counters().totals());
+    }
+
+    private static final Comparator<NodeSnapshot> BY_NAME = Comparator.comparing(NodeSnapshot::name);
+
+    /** Publishes the current membership to {@link #snapshot()}; collector thread only. */
+    private void refreshMembers() {
+        NodeClient[] clients = new NodeClient[nodes.size()];
+        int i = 0;
+        for (Entry e : nodes.values()) {
+            clients[i++] = e.client;
+        }
+        members = clients;
     }
 
     /** Whether the first collection attempt of every seed has completed, successfully or not. */
@@ -131,9 +184,47 @@ public final class ClusterCollector implements AutoCloseable {
         SingleWriterRequestTimings timings = new SingleWriterRequestTimings(timingConfig, loop, time::nanoTime);
         NodeClient client = new NodeClient(name, dial, seed, config, loop, transport, time, listener, timings);
         client.processStarts(this::processStartOf);
-        nodes.put(name, new Entry(client, seed, now));
+        Entry entry = new Entry(client, seed, now);
+        nodes.put(name, entry);
+        if (canary != null && dial != null) {
+            entry.canary = new CanaryNode(
+                    name, dial, config, canaryConfig, timingConfig, loop, transport, time, canary.counters(), seq -> {
+                        try {
+                            executor.execute(() -> canary.writeFailed(seq));
+                        } catch (java.util.concurrent.RejectedExecutionException closing) {
+                            // The collector is closing: nothing left to discard.
+                        }
+                    });
+            client.canarySource(entry.canary::snapshot);
+            entry.canary.start();
+        }
+        refreshMembers();
         client.start();
         return client;
+    }
+
+    /** One canary interval on the collector thread; never throws (a throw would cancel the schedule). */
+    private void canaryTick() {
+        try {
+            Map<String, NodeSnapshot> snapshots = new HashMap<>();
+            Map<String, CanaryNode> canaries = new HashMap<>();
+            for (Map.Entry<String, Entry> me : nodes.entrySet()) {
+                snapshots.put(me.getKey(), me.getValue().client.snapshot());
+                if (me.getValue().canary != null) {
+                    canaries.put(me.getKey(), me.getValue().canary);
+                }
+            }
+            canary.tick(snapshots, canaries);
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.SEVERE, "replication canary tick failed", e);
+        }
+    }
+
+    private static void stop(Entry e) {
+        e.client.stop();
+        if (e.canary != null) {
+            e.canary.stop();
+        }
     }
 
     private final NodeListener listener = new NodeListener() {
@@ -216,7 +307,8 @@ public final class ClusterCollector implements AutoCloseable {
             existing.seed |= mine.seed;
             existing.firstAttempt |= mine.firstAttempt;
             existing.client.rename(selfName, mine.seed);
-            mine.client.stop();
+            stop(mine);
+            refreshMembers();
             return selfName;
         }
         nodes.put(selfName, mine);
@@ -242,7 +334,14 @@ public final class ClusterCollector implements AutoCloseable {
 
     /** A node's process start from the last published snapshot, -1 if unknown; any thread. */
     private long processStartOf(String name) {
-        NodeSnapshot s = published.node(name);
+        NodeSnapshot s = null;
+        for (NodeClient c : members) {
+            NodeSnapshot candidate = c.snapshot();
+            if (candidate.name().equals(name)) {
+                s = candidate;
+                break;
+            }
+        }
         return s == null ? -1 : s.processStartEpochMillis();
     }
 
@@ -258,33 +357,37 @@ public final class ClusterCollector implements AutoCloseable {
         firstCollectionComplete = true;
     }
 
+    /** Forgets nodes past their retention and marks the publication time; collector thread only. */
     private void publish() {
         long start = time.nanoTime();
-        List<NodeSnapshot> snapshots = new ArrayList<>(nodes.size());
-        List<String> forget = new ArrayList<>();
         long retention = config.memberRetention().toNanos();
+        List<String> forget = new ArrayList<>();
         for (Map.Entry<String, Entry> me : nodes.entrySet()) {
             Entry e = me.getValue();
-            NodeSnapshot s = e.client.snapshot();
-            if (s.up()) {
+            if (e.client.snapshot().up()) {
                 e.lastSeenNanos = start;
             } else if (!e.seed && start - e.lastSeenNanos > retention) {
                 forget.add(me.getKey());
-                continue;
             }
-            snapshots.add(s);
         }
         for (String name : forget) {
             Entry e = nodes.remove(name);
-            e.client.stop();
-            forgotten++;
+            stop(e);
+            forgottenNodes++;
             LOG.info(() ->
                     "forgot node " + name + ": not up and not listed by any view for " + config.memberRetention());
         }
-        snapshots.sort(Comparator.comparing(NodeSnapshot::name));
-        double duration = (time.nanoTime() - start) / 1e9;
-        published =
-                new ClusterSnapshot(time.currentTimeMillis(), snapshots, config.expectedMembers(), duration, forgotten);
+        if (!forget.isEmpty()) {
+            refreshMembers();
+        }
+        if (canary != null) {
+            Map<String, NodeSnapshot> byName = new HashMap<>();
+            for (NodeSnapshot s : snapshot().nodes()) {
+                byName.put(s.name(), s);
+            }
+            canary.checkFailover(byName);
+        }
+        lastPublishSeconds = (time.nanoTime() - start) / 1e9;
         lastPublishNanos = time.nanoTime();
         updateReadiness();
     }
@@ -293,7 +396,7 @@ public final class ClusterCollector implements AutoCloseable {
     public void close() {
         executor.execute(() -> {
             for (Entry e : nodes.values()) {
-                e.client.stop();
+                stop(e);
             }
         });
         executor.shutdown();

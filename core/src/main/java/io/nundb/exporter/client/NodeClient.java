@@ -84,6 +84,9 @@ public final class NodeClient {
     private Channel channel;
     private long connectionId;
     private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+    /** Requests waiting for room in the pipelining window (written in order as replies arrive). */
+    private final ArrayDeque<Pending> queued = new ArrayDeque<>();
+
     private long lastByteNanos;
     private ScheduledFuture<?> tickTask;
     private ScheduledFuture<?> reconnectTask;
@@ -109,6 +112,7 @@ public final class NodeClient {
     private MetricsState metrics;
     private ClusterView view;
     private long processStartEpochMillis = -1;
+    private boolean processInfoStale;
     private int databases = -1;
     private PendingOpsSnapshot pendingOps;
     private final long[] pollErrors = new long[PollErrorReason.values().length];
@@ -121,6 +125,7 @@ public final class NodeClient {
     private final ProcessInfoParser processInfoParser = new ProcessInfoParser();
     private final ListDbsParser listDbsParser = new ListDbsParser();
     private volatile ToLongFunction<String> processStarts = member -> -1;
+    private volatile java.util.function.Supplier<io.nundb.exporter.model.CanarySnapshot> canarySource;
 
     private volatile NodeSnapshot published;
 
@@ -205,6 +210,14 @@ public final class NodeClient {
      */
     void processStarts(ToLongFunction<String> lookup) {
         processStarts = lookup;
+    }
+
+    /**
+     * Sets where this node's canary state comes from; the supplier is called on this node's loop each time
+     * a snapshot is published.
+     */
+    void canarySource(java.util.function.Supplier<io.nundb.exporter.model.CanarySnapshot> source) {
+        canarySource = source;
     }
 
     // ---------------------------------------------------------------- connection
@@ -365,6 +378,7 @@ public final class NodeClient {
         cancel(head.deadline);
         if (head.abandoned) {
             lateReplies++;
+            drainQueued();
             return;
         }
         long now = time.nanoTime();
@@ -377,6 +391,7 @@ public final class NodeClient {
         } else {
             head.reply.onError(line.content().toString(java.nio.charset.StandardCharsets.UTF_8));
         }
+        drainQueued();
     }
 
     private void protocolError(String what) {
@@ -410,11 +425,19 @@ public final class NodeClient {
             reply.onFailed(PollErrorReason.CLOSED);
             return false;
         }
-        if (inFlight.size() >= config.maxInFlight()) {
-            reply.onFailed(PollErrorReason.TIMEOUT);
-            return false;
+        Pending p = new Pending(request, reply);
+        if (inFlight.size() >= config.maxInFlight() || !queued.isEmpty()) {
+            // The pipelining window is full: the request waits its turn, unwritten (and untimed).
+            queued.addLast(p);
+            return true;
         }
-        Pending p = new Pending(request.command(), reply);
+        write(ch, p);
+        return true;
+    }
+
+    /** Writes a request and starts its deadline; the window has room. */
+    private void write(Channel ch, Pending p) {
+        NunDbRequest request = p.request;
         p.lockStep = inFlight.isEmpty();
         for (Pending other : inFlight) {
             other.lockStep = false;
@@ -425,7 +448,15 @@ public final class NodeClient {
         p.deadline =
                 loop.schedule(() -> deadlineMissed(p), config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
         ch.writeAndFlush(request, ch.voidPromise());
-        return true;
+    }
+
+    /** Moves queued requests into the window as status lines free it. */
+    private void drainQueued() {
+        Channel ch = channel;
+        Pending p;
+        while (ch != null && inFlight.size() < config.maxInFlight() && (p = queued.pollFirst()) != null) {
+            write(ch, p);
+        }
     }
 
     private void deadlineMissed(Pending p) {
@@ -439,6 +470,9 @@ public final class NodeClient {
     /** Drops every outstanding request when the connection ends; poll cycles are reset by the caller. */
     private void failAll() {
         Pending p;
+        while ((p = queued.pollFirst()) != null) {
+            p.reply.onAbort();
+        }
         while ((p = inFlight.pollFirst()) != null) {
             cancel(p.deadline);
             if (!p.abandoned) {
@@ -580,7 +614,7 @@ public final class NodeClient {
         if (primary || view == null || slowDue) {
             cycle[cycleLength++] = NunDbCommand.CLUSTER_STATE;
         }
-        if (processStartEpochMillis < 0 || slowDue) {
+        if (processStartEpochMillis < 0 || processInfoStale || slowDue) {
             cycle[cycleLength++] = NunDbCommand.DEBUG_PROCESS_INFO;
         }
         if (databases < 0 || slowDue) {
@@ -612,8 +646,10 @@ public final class NodeClient {
                 send(NunDbCommand.DEBUG_PENDING_OPS, new PendingOpsReply());
                 return;
             }
-            if (view == null || !view.claimsPrimary() || metrics == null || metrics.pendingOps() == 0) {
+            if (view == null || !view.claimsPrimary() || metrics == null) {
                 pendingOps = null;
+            } else if (metrics.pendingOps() == 0) {
+                pendingOps = nothingPending(view);
             }
             cycleSucceeded();
             return;
@@ -633,6 +669,33 @@ public final class NodeClient {
             default -> throw new IllegalStateException(command.wire());
         };
         send(command, reply);
+    }
+
+    /**
+     * A primary with {@code pending_ops: 0} has nothing pending for any member: zero series for every
+     * other member of its view, so that alerts and charts see 0 rather than no data (without asking
+     * {@code debug pending-ops}).
+     */
+    private PendingOpsSnapshot nothingPending(ClusterView v) {
+        PendingOpsSnapshot previous = pendingOps;
+        if (previous != null && previous.replyBytes() == 0) {
+            // Already the zero snapshot: keep it while the view lists the same members.
+            boolean same = previous.members().size() == v.members().size() - 1;
+            for (io.nundb.exporter.model.ViewMember m : v.members()) {
+                same &= m.status() == io.nundb.exporter.model.MemberStatus.SELF
+                        || previous.members().containsKey(m.name());
+            }
+            if (same) {
+                return previous;
+            }
+        }
+        Map<String, PendingOpsSnapshot.Member> members = new java.util.HashMap<>();
+        for (io.nundb.exporter.model.ViewMember m : v.members()) {
+            if (m.status() != io.nundb.exporter.model.MemberStatus.SELF) {
+                members.put(m.name(), new PendingOpsSnapshot.Member(0, 0, -1));
+            }
+        }
+        return new PendingOpsSnapshot(members, time.currentTimeMillis(), 0);
     }
 
     private void metricsDone(MetricsState m) {
@@ -655,6 +718,7 @@ public final class NodeClient {
             LOG.info(() -> "node " + name + " restarted (new process start)");
         }
         processStartEpochMillis = processId;
+        processInfoStale = false;
         sendNextInCycle();
     }
 
@@ -705,6 +769,8 @@ public final class NodeClient {
         cancel(handshakeTask);
         state = ConnState.READY;
         backoff.reset();
+        // A new connection may mean a restarted process: pending entries are classified by its start.
+        processInfoStale = true;
         startCycle(time.nanoTime());
     }
 
@@ -757,7 +823,11 @@ public final class NodeClient {
                 .truncatedLines(truncatedLines)
                 .connects(connects)
                 .pendingOps(pendingOps);
-        if (loop.inEventLoop()) {
+        java.util.function.Supplier<io.nundb.exporter.model.CanarySnapshot> canary = canarySource;
+        if (canary != null && loop.inEventLoop()) {
+            b.canary(canary.get());
+        }
+        if (timings != null && loop.inEventLoop()) { // the constructor's first snapshot runs elsewhere
             for (Map.Entry<NunDbCommand, io.nundb.exporter.model.RequestTimingSnapshot> e :
                     timings.snapshot().entrySet()) {
                 b.timing(e.getKey(), e.getValue());
@@ -790,6 +860,7 @@ public final class NodeClient {
 
     /** A request on the wire. Loop-confined. */
     private static final class Pending {
+        final NunDbRequest request;
         final NunDbCommand command;
         final Reply reply;
         long writtenNanos;
@@ -797,8 +868,9 @@ public final class NodeClient {
         boolean abandoned;
         ScheduledFuture<?> deadline;
 
-        Pending(NunDbCommand command, Reply reply) {
-            this.command = command;
+        Pending(NunDbRequest request, Reply reply) {
+            this.request = request;
+            this.command = request.command();
             this.reply = reply;
         }
     }

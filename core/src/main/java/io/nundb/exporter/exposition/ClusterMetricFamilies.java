@@ -1,5 +1,9 @@
 package io.nundb.exporter.exposition;
 
+import io.nundb.exporter.model.CanaryIgnoreReason;
+import io.nundb.exporter.model.CanarySkipReason;
+import io.nundb.exporter.model.CanarySnapshot;
+import io.nundb.exporter.model.CanaryTotals;
 import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.model.ClusterView;
 import io.nundb.exporter.model.MetricsState;
@@ -10,6 +14,7 @@ import io.nundb.exporter.model.RequestTimingSnapshot;
 import io.nundb.exporter.model.Role;
 import io.nundb.exporter.model.ViewMember;
 import io.nundb.exporter.protocol.NunDbCommand;
+import io.nundb.exporter.timing.RequestTimingConfig;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
@@ -46,6 +51,9 @@ public final class ClusterMetricFamilies {
             " Nun-db's own exponential moving average over its last 100 samples, converted" + " from milliseconds.";
 
     private static final double[] NO_BOUNDS = new double[0];
+
+    /** The EMA period of the exporter's own timing accumulators (not configurable from the CLI). */
+    static final int TIMING_EMA_PERIOD = RequestTimingConfig.DEFAULT_EMA_PERIOD;
 
     private ClusterMetricFamilies() {}
 
@@ -124,8 +132,8 @@ public final class ClusterMetricFamilies {
         GaugeSnapshot.Builder timingEma = gauge(
                 "nundb_request_duration_ema_seconds",
                 Unit.SECONDS,
-                "Exponential moving average of the request duration, by command (operators asked for it; the"
-                        + " histogram is the primary signal).");
+                "Exponential moving average of the request duration, " + TIMING_EMA_PERIOD + " samples, by command"
+                        + " (operators asked for it; the histogram is the primary signal).");
 
         GaugeSnapshot.Builder replPending = gauge(
                 "nundb_replication_pending_ops",
@@ -137,6 +145,30 @@ public final class ClusterMetricFamilies {
                 Unit.SECONDS,
                 "Time of the oldest entry on the primary (node) waiting for member; absent when nothing waits.");
 
+        HistogramSnapshot.Builder canaryLag = HistogramSnapshot.builder()
+                .name("nundb_replication_canary_lag_seconds")
+                .unit(Unit.SECONDS)
+                .help("Time from the exporter's canary write on the primary to its changed push on this node"
+                        + " (monotonic clock, one sample per canary).");
+        GaugeSnapshot.Builder canaryLastLag = gauge(
+                "nundb_replication_canary_last_lag_seconds",
+                Unit.SECONDS,
+                "Lag of the last canary that arrived on this node.");
+        GaugeSnapshot.Builder canaryLastApplied = gauge(
+                "nundb_replication_canary_last_applied_timestamp_seconds",
+                Unit.SECONDS,
+                "Wall-clock time the last canary arrived on this node.");
+        GaugeSnapshot.Builder replicationLag = gauge(
+                "nundb_replication_lag_seconds",
+                Unit.SECONDS,
+                "Current replication lag of this node: max(last canary lag, age of the oldest canary written on"
+                        + " the primary while this node was up and in its view and not yet seen here). Alert on"
+                        + " this.");
+        CounterSnapshot.Builder canaryLost = counter(
+                "nundb_replication_canary_lost_total",
+                "Canaries written while this node was up and in the primary's view that did not arrive within"
+                        + " --canary.timeout.");
+
         for (NodeSnapshot node : nodes) {
             String name = node.name();
             Labels nodeLabels = Labels.of("node", name);
@@ -147,8 +179,9 @@ public final class ClusterMetricFamilies {
             for (PollErrorReason reason : PollErrorReason.values()) {
                 add(pollErrors, Labels.of("node", name, "reason", reason.label()), node.pollErrors(reason));
             }
+            CanarySnapshot canary = node.canary();
             for (NunDbCommand command : NunDbCommand.values()) {
-                long n = node.requests(command);
+                long n = node.requests(command) + (canary == null ? 0 : canary.requests(command));
                 if (n > 0 || isPollCommand(command)) {
                     add(requests, Labels.of("node", name, "command", command.label()), n);
                 }
@@ -182,6 +215,25 @@ public final class ClusterMetricFamilies {
                     addIfFinite(window, labels.add("quantile", "0.99"), t.windowP99Seconds());
                     addIfFinite(window, labels.add("quantile", "max"), t.windowMaxSeconds());
                     addIfFinite(timingEma, labels, t.emaSeconds());
+                }
+            }
+
+            if (canary != null) {
+                add(canaryLost, nodeLabels, canary.lost());
+                RequestTimingSnapshot lag = canary.lag();
+                if (lag != null) {
+                    canaryLag.dataPoint(HistogramDataPointSnapshot.builder()
+                            .labels(nodeLabels)
+                            .classicHistogramBuckets(buckets(lag))
+                            .sum(lag.sumSeconds())
+                            .build());
+                }
+                if (node.up()) {
+                    addIfFinite(canaryLastLag, nodeLabels, canary.lastLagSeconds());
+                    if (canary.lastAppliedEpochMillis() > 0) {
+                        add(canaryLastApplied, nodeLabels, Unit.millisToSeconds(canary.lastAppliedEpochMillis()));
+                    }
+                    addIfFinite(replicationLag, nodeLabels, canary.currentLagSeconds());
                 }
             }
 
@@ -253,6 +305,12 @@ public final class ClusterMetricFamilies {
         out.add(timingEma.build());
         out.add(replPending.build());
         out.add(replOldest.build());
+        out.add(canaryLag.build());
+        out.add(canaryLastLag.build());
+        out.add(canaryLastApplied.build());
+        out.add(replicationLag.build());
+        out.add(canaryLost.build());
+        addCanaryTotals(out, cluster.canary());
 
         addCluster(out, cluster);
         addExporter(out, cluster, exporter);
@@ -260,6 +318,27 @@ public final class ClusterMetricFamilies {
             addCompat(out, compatNode(cluster, exporter.compatNode()));
         }
         return new MetricSnapshots(out);
+    }
+
+    /** Cluster-level canary counters; every reason from the first render while the canary is on. */
+    private static void addCanaryTotals(List<MetricSnapshot> out, CanaryTotals totals) {
+        CounterSnapshot.Builder skipped = counter(
+                "nundb_replication_canary_skipped_total",
+                "Canary writes not made, or discarded by a failover before they could be seen, by reason.");
+        CounterSnapshot.Builder ignored = counter(
+                "nundb_replication_canary_ignored_total",
+                "Pushes of the canary key ignored: written by another exporter instance, or unparsable (a value"
+                        + " mangled by a catch-up).");
+        if (totals != null) {
+            for (CanarySkipReason r : CanarySkipReason.values()) {
+                add(skipped, Labels.of("reason", r.label()), totals.skipped(r));
+            }
+            for (CanaryIgnoreReason r : CanaryIgnoreReason.values()) {
+                add(ignored, Labels.of("reason", r.label()), totals.ignored(r));
+            }
+        }
+        out.add(skipped.build());
+        out.add(ignored.build());
     }
 
     private static void addCluster(List<MetricSnapshot> out, ClusterSnapshot cluster) {

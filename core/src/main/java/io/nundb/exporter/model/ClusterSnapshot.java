@@ -13,15 +13,27 @@ import java.util.List;
  * @param expectedMembers the configured cluster size, or 0 when not configured
  * @param collectionDurationSeconds duration of the last full collection cycle
  * @param forgottenNodes cumulative count of nodes forgotten after the retention period
+ * @param canary the cluster-level canary counters, {@code null} when the canary is off
  */
 public record ClusterSnapshot(
         long takenAtEpochMillis,
         List<NodeSnapshot> nodes,
         int expectedMembers,
         double collectionDurationSeconds,
-        long forgottenNodes) {
+        long forgottenNodes,
+        CanaryTotals canary) {
     public ClusterSnapshot {
         nodes = List.copyOf(nodes);
+    }
+
+    /** A snapshot without canary counters (the canary is off). */
+    public ClusterSnapshot(
+            long takenAtEpochMillis,
+            List<NodeSnapshot> nodes,
+            int expectedMembers,
+            double collectionDurationSeconds,
+            long forgottenNodes) {
+        this(takenAtEpochMillis, nodes, expectedMembers, collectionDurationSeconds, forgottenNodes, null);
     }
 
     public static final ClusterSnapshot EMPTY = new ClusterSnapshot(0, List.of(), 0, 0, 0);

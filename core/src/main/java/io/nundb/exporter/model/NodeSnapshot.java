@@ -34,6 +34,7 @@ public final class NodeSnapshot {
     private final long connects;
     private final Map<NunDbCommand, RequestTimingSnapshot> timings;
     private final PendingOpsSnapshot pendingOps;
+    private final CanarySnapshot canary;
 
     private NodeSnapshot(Builder b) {
         this.name = Objects.requireNonNull(b.name, "name");
@@ -55,6 +56,7 @@ public final class NodeSnapshot {
         this.connects = b.connects;
         this.timings = b.timings.isEmpty() ? Map.of() : new EnumMap<>(b.timings);
         this.pendingOps = b.pendingOps;
+        this.canary = b.canary;
     }
 
     public static Builder builder(String name) {
@@ -82,6 +84,7 @@ public final class NodeSnapshot {
         b.connects = connects;
         b.timings.putAll(timings);
         b.pendingOps = pendingOps;
+        b.canary = canary;
         return b;
     }
 
@@ -175,6 +178,11 @@ public final class NodeSnapshot {
         return pendingOps;
     }
 
+    /** The replication canary on this node's watch connection; {@code null} when the canary is off. */
+    public CanarySnapshot canary() {
+        return canary;
+    }
+
     @Override
     public String toString() {
         return "NodeSnapshot(" + name + ", up=" + up + (up ? "" : ", reason=" + downReason) + ")";
@@ -201,6 +209,7 @@ public final class NodeSnapshot {
         private long connects;
         private final EnumMap<NunDbCommand, RequestTimingSnapshot> timings = new EnumMap<>(NunDbCommand.class);
         private PendingOpsSnapshot pendingOps;
+        private CanarySnapshot canary;
 
         private Builder(String name) {
             this.name = name;
@@ -305,6 +314,11 @@ public final class NodeSnapshot {
 
         public Builder pendingOps(PendingOpsSnapshot v) {
             pendingOps = v;
+            return this;
+        }
+
+        public Builder canary(CanarySnapshot v) {
+            canary = v;
             return this;
         }
 

@@ -86,6 +86,13 @@ class ClusterCollectorTest {
         return s;
     }
 
+    private static void assertNoPollErrors(ClusterCollector c, String name) {
+        NodeSnapshot s = node(c, name);
+        for (PollErrorReason r : PollErrorReason.values()) {
+            assertThat(s.pollErrors(r)).as("%s errors of %s", r, name).isZero();
+        }
+    }
+
     private static boolean up(ClusterCollector c, String name) {
         NodeSnapshot s = c.snapshot().node(name);
         return s != null && s.up();
@@ -146,8 +153,8 @@ class ClusterCollectorTest {
                     .isFalse();
         });
         // Stays known (retention is long) and the others stay up.
-        assertThat(up(col, "nundb-0.sim:3014")).isTrue();
-        assertThat(up(col, "nundb-1.sim:3014")).isTrue();
+        assertNoPollErrors(col, "nundb-0.sim:3014");
+        assertNoPollErrors(col, "nundb-1.sim:3014");
         assertThat(col.snapshot().nodes()).hasSize(3);
         c.restart(2);
         await().atMost(WAIT).until(() -> up(col, "nundb-2.sim:3014"));
@@ -173,12 +180,12 @@ class ClusterCollectorTest {
         await().pollDelay(Duration.ofSeconds(2)).atMost(WAIT).until(() -> true);
         long accepted = stopped.connectionsAccepted() - acceptedBefore;
         assertThat(accepted).as("connections accepted by the stopped node").isBetween(1L, 8L);
-        assertThat(up(col, "nundb-0.sim:3014")).isTrue();
-        assertThat(up(col, "nundb-2.sim:3014")).isTrue();
+        // The others kept polling without a single failure (an instantaneous `up` would also depend on
+        // the test machine never stalling this JVM for 3 poll intervals).
+        assertNoPollErrors(col, "nundb-0.sim:3014");
+        assertNoPollErrors(col, "nundb-2.sim:3014");
         assertThat(node(col, "nundb-0.sim:3014").requests(NunDbCommand.METRICS_STATE))
                 .isGreaterThan(okPollsOfOthers + 5);
-        assertThat(node(col, "nundb-0.sim:3014").pollErrors(PollErrorReason.TIMEOUT))
-                .isZero();
         stopped.resume();
         await().atMost(WAIT).until(() -> up(col, "nundb-1.sim:3014"));
     }
@@ -201,12 +208,16 @@ class ClusterCollectorTest {
     void fiveHundredPipelinedRequestsKeepOrderWithTheOverflowFaultOn() throws Exception {
         SimulatedCluster c = startCluster(1);
         c.node(0).pipelineOverflow(true);
-        ClusterCollector col = start(config(c, secret(c)).maxInFlight(20).build());
+        // A generous deadline: this test is about order, and a busy CI machine can stall a reply.
+        ClusterCollector col = start(config(c, secret(c))
+                .maxInFlight(20)
+                .requestTimeout(Duration.ofSeconds(5))
+                .build());
         await().atMost(WAIT).until(() -> col.snapshot().membersUp() == 1);
         NodeClient client = col.clientForTest(c.node(0).name());
         long[] result = client.pipelineBurst(500).get(30, TimeUnit.SECONDS);
         assertThat(result).containsExactly(500, 0);
-        assertThat(up(col, c.node(0).name())).isTrue();
+        assertNoPollErrors(col, c.node(0).name());
         assertThat(node(col, c.node(0).name()).pollErrors(PollErrorReason.PROTOCOL))
                 .isZero();
     }
@@ -219,13 +230,16 @@ class ClusterCollectorTest {
         long connects0 = node(col, "nundb-0.sim:3014").connects();
         long connects1 = node(col, "nundb-1.sim:3014").connects();
         c.node(2).garble(Garbling.STRAY_LINE);
-        await().atMost(WAIT).until(() -> node(col, "nundb-2.sim:3014").pollErrors(PollErrorReason.PROTOCOL) >= 1);
-        assertThat(node(col, "nundb-2.sim:3014").connects()).isGreaterThan(1);
+        // A stray line cannot belong to the request at the head: that connection is reset and redialled.
+        await().atMost(WAIT)
+                .until(() -> node(col, "nundb-2.sim:3014").pollErrors(PollErrorReason.PROTOCOL) >= 1
+                        && node(col, "nundb-2.sim:3014").connects() > 1);
         c.node(2).garble(Garbling.NONE);
         await().atMost(WAIT).until(() -> up(col, "nundb-2.sim:3014"));
         assertThat(node(col, "nundb-0.sim:3014").connects()).isEqualTo(connects0);
         assertThat(node(col, "nundb-1.sim:3014").connects()).isEqualTo(connects1);
-        assertThat(up(col, "nundb-0.sim:3014")).isTrue();
+        assertNoPollErrors(col, "nundb-0.sim:3014");
+        assertNoPollErrors(col, "nundb-1.sim:3014");
     }
 
     @Test
@@ -236,8 +250,8 @@ class ClusterCollectorTest {
         c.node(1).garble(Garbling.CORRUPT_METRICS_STATE);
         await().atMost(WAIT).until(() -> !up(col, "nundb-1.sim:3014"));
         assertThat(node(col, "nundb-1.sim:3014").downReason()).isEqualTo(PollErrorReason.PROTOCOL);
-        assertThat(up(col, "nundb-0.sim:3014")).isTrue();
-        assertThat(up(col, "nundb-2.sim:3014")).isTrue();
+        assertNoPollErrors(col, "nundb-0.sim:3014");
+        assertNoPollErrors(col, "nundb-2.sim:3014");
         c.node(1).garble(Garbling.NONE);
         await().atMost(WAIT).until(() -> up(col, "nundb-1.sim:3014"));
     }
@@ -271,7 +285,7 @@ class ClusterCollectorTest {
             assertThat(s.up()).isFalse();
             assertThat(s.downReason()).isEqualTo(PollErrorReason.UNDIALABLE);
         });
-        assertThat(up(col, "nundb-0.sim:3014")).isTrue();
+        assertNoPollErrors(col, "nundb-0.sim:3014");
     }
 
     @Test

@@ -134,7 +134,9 @@ class SimulatedClusterTest {
                             .view()
                             .equals(java.util.Map.of(
                                     "nundb-1.sim:3014", "Secoundary", "nundb-2.sim:3014", "Secoundary")));
-            assertThat(cluster.node(1).metricsState().pendingOps()).isEqualTo(1);
+            // At most its own election candidate entry is pending (until node 2 acks it, which may
+            // already have happened on a busy machine).
+            assertThat(cluster.node(1).metricsState().pendingOps()).isLessThanOrEqualTo(1);
             await().until(() -> "Primary".equals(cluster.node(1).role()));
             assertThat(cluster.node(2).view()).containsEntry("nundb-1.sim:3014", "Primary");
             assertThat(cluster.primary()).isSameAs(cluster.node(1));

@@ -1,5 +1,6 @@
 package io.nundb.exporter.cli;
 
+import io.nundb.exporter.client.CanaryConfig;
 import io.nundb.exporter.client.ClientConfig;
 import io.nundb.exporter.client.ClusterCollector;
 import io.nundb.exporter.client.TimeSource;
@@ -49,9 +50,14 @@ final class Collection implements RunningCollection {
                     .user(config.user())
                     .password(config.password()::current);
         }
+        CanaryConfig canary = canaryConfig(config, demo);
+        if (canary != null) {
+            LOG.info(() -> "replication canary on: " + canary);
+        }
         ClusterCollector collector;
         try {
-            collector = new ClusterCollector(b.build(), null, TimeSource.SYSTEM, RequestTimingConfig.defaults());
+            collector =
+                    new ClusterCollector(b.build(), null, TimeSource.SYSTEM, RequestTimingConfig.defaults(), canary);
         } catch (RuntimeException e) {
             if (demo != null) {
                 demo.close();
@@ -61,6 +67,25 @@ final class Collection implements RunningCollection {
         collector.start();
         LOG.info(() -> "collecting from " + String.join(",", b.build().seeds()));
         return new Collection(collector, demo);
+    }
+
+    /**
+     * The canary configuration: always in demo mode, else only with a token (--canary.token-file or env
+     * NUNDB_CANARY_TOKEN); {@code null} when off. The token is read through its source, never copied.
+     */
+    static CanaryConfig canaryConfig(ExporterConfig config, DemoCluster demo) {
+        if (demo != null) {
+            return CanaryConfig.of(
+                    config.canaryDatabase(), demo::canaryToken, config.canaryInterval(), config.canaryTimeout());
+        }
+        if (config.canaryToken() == null) {
+            return null;
+        }
+        return CanaryConfig.of(
+                config.canaryDatabase(),
+                config.canaryToken()::current,
+                config.canaryInterval(),
+                config.canaryTimeout());
     }
 
     @Override

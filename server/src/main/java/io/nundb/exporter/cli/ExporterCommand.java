@@ -175,8 +175,9 @@ public final class ExporterCommand {
     @Option(
             names = "--canary.token-file",
             paramLabel = "FILE",
-            description = "File holding the canary database token; enables the replication canary."
-                    + " Env CANARY_TOKEN_FILE.")
+            description = "File holding the canary database token, re-read when it changes; enables the"
+                    + " replication canary. Env CANARY_TOKEN_FILE; else the token itself from env"
+                    + " NUNDB_CANARY_TOKEN (never a flag).")
     Path canaryTokenFile;
 
     @Option(
@@ -348,6 +349,12 @@ public final class ExporterCommand {
         if (token != null && !Files.isReadable(token)) {
             throw new ConfigException("cannot read --canary.token-file " + token);
         }
+        PasswordSource canaryToken = null;
+        if (token != null) {
+            canaryToken = PasswordSource.ofFile(token, "--canary.token-file");
+        } else if (e.get("NUNDB_CANARY_TOKEN") != null) {
+            canaryToken = PasswordSource.ofEnvironment("NUNDB_CANARY_TOKEN", e.get("NUNDB_CANARY_TOKEN"));
+        }
         Duration canaryEvery = duration(e, canaryInterval, "--canary.interval", "5s");
         Duration canaryLost = duration(e, canaryTimeout, "--canary.timeout", "30s");
         atLeast("--canary.interval", canaryEvery, Duration.ofMillis(100));
@@ -380,6 +387,7 @@ public final class ExporterCommand {
                 compatOn,
                 compatOn ? (demoMode ? null : compat) : null,
                 token,
+                canaryToken,
                 canaryEvery,
                 canaryLost,
                 canaryDb,

@@ -33,7 +33,9 @@ import java.util.Objects;
  * @param logFormat logfmt or json
  * @param compatLegacyMetrics whether the original exporter's {@code nun_db_*} gauges are exposed
  * @param compatNode node (name or dial address) feeding those gauges: NUN_URL's, else the first seed
- * @param canaryTokenFile file holding the canary database token, {@code null} when the canary is off
+ * @param canaryTokenFile file holding the canary database token, {@code null} when not given
+ * @param canaryToken the canary database token (from {@code canaryTokenFile}, else env
+ *     {@code NUNDB_CANARY_TOKEN}), {@code null} when the canary is off; never shown
  * @param canaryInterval time between canary writes
  * @param canaryTimeout a canary not seen on a secondary within this is counted lost
  * @param canaryDatabase name of the canary database
@@ -64,6 +66,7 @@ public record ExporterConfig(
         boolean compatLegacyMetrics,
         String compatNode,
         Path canaryTokenFile,
+        PasswordSource canaryToken,
         Duration canaryInterval,
         Duration canaryTimeout,
         String canaryDatabase,

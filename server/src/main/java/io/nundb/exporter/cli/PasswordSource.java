@@ -34,15 +34,23 @@ public final class PasswordSource {
 
     /** A password read from {@code file} now (failing if unreadable or empty) and re-read on change. */
     public static PasswordSource ofFile(Path file) throws ConfigException {
+        return ofFile(file, "--nundb.password-file");
+    }
+
+    /**
+     * A secret read from {@code file} now (failing if unreadable or empty) and re-read on change; errors
+     * name {@code flag}.
+     */
+    public static PasswordSource ofFile(Path file, String flag) throws ConfigException {
         PasswordSource s = new PasswordSource("file " + file, file, null);
         try {
             s.current();
         } catch (UncheckedIOException e) {
-            throw new ConfigException("cannot read --nundb.password-file " + file + ": "
-                    + e.getCause().getMessage());
+            throw new ConfigException(
+                    "cannot read " + flag + " " + file + ": " + e.getCause().getMessage());
         }
         if (s.value.isEmpty()) {
-            throw new ConfigException("--nundb.password-file " + file + " is empty");
+            throw new ConfigException(flag + " " + file + " is empty");
         }
         return s;
     }

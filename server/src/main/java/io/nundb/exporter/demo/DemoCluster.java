@@ -12,7 +12,8 @@ import java.util.logging.Logger;
 /**
  * The embedded cluster of {@code --demo}: three simulated Nun-db nodes on loopback, named as a
  * Kubernetes StatefulSet would name them ({@code nundb-0.nundb:3014} ...), listening on ephemeral
- * ports, with a steady synthetic write load on the primary. Credentials are random per run.
+ * ports, with a steady synthetic write load on the primary. Credentials and the canary token are random
+ * per run.
  *
  * <p>Thread-safety: start and close from one thread; the accessors are immutable values.
  */
@@ -24,12 +25,19 @@ public final class DemoCluster implements AutoCloseable {
     private final SimulatedCluster cluster;
     private final AutoCloseable load;
     private final String password;
+    private final String canaryToken;
     private final Map<String, String> addressMap;
 
-    private DemoCluster(SimulatedCluster cluster, AutoCloseable load, String password, Map<String, String> map) {
+    private DemoCluster(
+            SimulatedCluster cluster,
+            AutoCloseable load,
+            String password,
+            String canaryToken,
+            Map<String, String> map) {
         this.cluster = cluster;
         this.load = load;
         this.password = password;
+        this.canaryToken = canaryToken;
         this.addressMap = map;
     }
 
@@ -38,6 +46,8 @@ public final class DemoCluster implements AutoCloseable {
         byte[] secret = new byte[12];
         new SecureRandom().nextBytes(secret);
         String password = HexFormat.of().formatHex(secret);
+        new SecureRandom().nextBytes(secret);
+        String canaryToken = HexFormat.of().formatHex(secret);
         SimulatedCluster cluster = SimulatedCluster.builder()
                 .size(NODES)
                 .names(i -> "nundb-" + i + ".nundb:3014")
@@ -49,7 +59,7 @@ public final class DemoCluster implements AutoCloseable {
         }
         AutoCloseable load = cluster.startWriteLoad("demo", "demo-token", WRITES_PER_SECOND);
         LOG.info(() -> "demo cluster started: " + map);
-        return new DemoCluster(cluster, load, password, Map.copyOf(map));
+        return new DemoCluster(cluster, load, password, canaryToken, Map.copyOf(map));
     }
 
     /** The address of the first node, as the seed. */
@@ -68,6 +78,11 @@ public final class DemoCluster implements AutoCloseable {
 
     public String password() {
         return password;
+    }
+
+    /** The token of the replication canary's database (the demo always runs the canary); random per run. */
+    public String canaryToken() {
+        return canaryToken;
     }
 
     /** The simulated cluster, for fault injection in tests. */

@@ -38,7 +38,8 @@ import java.util.concurrent.CountDownLatch;
  *       on the same ports), {@code restart-split-brain} (the real start-up split brain on the same
  *       ports: nodes 0 and 2 claim primary; restarting node 2 heals it), {@code hold-elections}
  *       (a primary's death leaves no primary), {@code release-elections};
- *   <li>{@code GET /state}: one line per node ({@code index name port alive|dead role}), then
+ *   <li>{@code GET /state}: one line per node ({@code index name port alive|dead role commands=N connections=N}: commands
+ *       received and connections accepted since start), then
  *       {@code primary NAME|none}.
  * </ul>
  *
@@ -202,6 +203,10 @@ public final class SimulatorMain implements AutoCloseable {
                     .append(n.isAlive() ? "alive" : "dead")
                     .append(' ')
                     .append(n.isAlive() ? n.role() : "-")
+                    .append(" commands=")
+                    .append(n.commandsReceived())
+                    .append(" connections=")
+                    .append(n.connectionsAccepted())
                     .append('\n');
         }
         SimulatedNode p = cluster.primary();

@@ -1,0 +1,80 @@
+package io.nundb.exporter.client;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Immutable configuration of the replication canary: the exporter-owned database and key it writes,
+ * the database token, how often it writes and when a canary is counted lost, and the id of this
+ * exporter process written into every value ({@code <instance>.<seq>.<nanos>}) so that values of other
+ * exporter instances are recognised and ignored.
+ *
+ * <p>Thread-safety: immutable. The token supplier must be safe to call from any thread; it is called on
+ * every (re)connect of a canary connection, so a rotated token file takes effect. {@link #toString()}
+ * never shows the token.
+ *
+ * @param database the canary database, created on the primary if missing
+ * @param key the key written on the primary and watched on every node
+ * @param token supplies the database token; never logged
+ * @param interval time between canary writes
+ * @param timeout a canary not seen on a member within this is lost
+ * @param instance this exporter process's id (letters and digits)
+ */
+public record CanaryConfig(
+        String database, String key, Supplier<String> token, Duration interval, Duration timeout, String instance) {
+    /** The database used when none is configured. */
+    public static final String DEFAULT_DATABASE = "nundb_exporter_canary";
+    /** The key written and watched. */
+    public static final String DEFAULT_KEY = "canary";
+
+    public CanaryConfig {
+        token(database, "database");
+        token(key, "key");
+        Objects.requireNonNull(token, "token");
+        if (instance == null || !instance.matches("[A-Za-z0-9]{1,32}")) {
+            throw new IllegalArgumentException("canary instance id must be 1-32 letters or digits");
+        }
+        positive(interval, "canary interval");
+        positive(timeout, "canary timeout");
+    }
+
+    /** A configuration with the default key and a new random instance id. */
+    public static CanaryConfig of(String database, Supplier<String> token, Duration interval, Duration timeout) {
+        return new CanaryConfig(database, DEFAULT_KEY, token, interval, timeout, newInstanceId());
+    }
+
+    /** This configuration with another instance id (tests: two exporters). */
+    public CanaryConfig withInstance(String id) {
+        return new CanaryConfig(database, key, token, interval, timeout, id);
+    }
+
+    /** A random id of 12 hex digits, one per exporter process. */
+    public static String newInstanceId() {
+        byte[] b = new byte[6];
+        new SecureRandom().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static void token(String v, String what) {
+        if (v == null || !v.matches("[A-Za-z0-9_-]{1,64}")) {
+            throw new IllegalArgumentException("canary " + what + " must be 1-64 letters, digits, _ or -");
+        }
+    }
+
+    private static void positive(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive");
+        }
+    }
+
+    /** Never shows the token. */
+    @Override
+    public String toString() {
+        return "CanaryConfig(database=" + database + ", key=" + key + ", interval=" + interval + ", timeout=" + timeout
+                + ", instance=" + instance + ")";
+    }
+}
