@@ -49,6 +49,13 @@ public final class PendingOpsAggregator {
         boolean inView(String member);
     }
 
+    /**
+     * Distinct members tracked per reply. A cluster has a handful; the cap bounds memory, CPU (members
+     * are found by a linear scan) and label cardinality when a node sends garbage. Entries naming an
+     * untracked member beyond it count as malformed.
+     */
+    public static final int MAX_MEMBERS = 256;
+
     private static final byte[] PREFIX = NunDbReplyDecoder.ascii("pending-ops");
     private static final byte[] MESSAGE = NunDbReplyDecoder.ascii("message: \"");
     private static final byte[] REPLICATIONS = NunDbReplyDecoder.ascii(", replications: ");
@@ -191,6 +198,9 @@ public final class PendingOpsAggregator {
                 } else {
                     return false;
                 }
+                if (!count && members.size() >= MAX_MEMBERS && find(line, start, colon) == null) {
+                    return false;
+                }
                 if (count) {
                     MemberCounts m = member(line, start, colon);
                     if (!acked) {
@@ -212,12 +222,20 @@ public final class PendingOpsAggregator {
         return true;
     }
 
-    private MemberCounts member(ByteBuf line, int from, int to) {
+    private MemberCounts find(ByteBuf line, int from, int to) {
         for (int i = 0; i < members.size(); i++) {
             MemberCounts m = members.get(i);
             if (WireText.regionEquals(line, from, to, m.nameBytes)) {
                 return m;
             }
+        }
+        return null;
+    }
+
+    private MemberCounts member(ByteBuf line, int from, int to) {
+        MemberCounts known = find(line, from, to);
+        if (known != null) {
+            return known;
         }
         byte[] nameBytes = new byte[to - from];
         line.getBytes(from, nameBytes);

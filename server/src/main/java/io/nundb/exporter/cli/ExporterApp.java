@@ -4,6 +4,7 @@ import io.nundb.exporter.http.ClusterSnapshotSource;
 import io.nundb.exporter.http.ExporterHttpServer;
 import io.nundb.exporter.http.MetricsPublisher;
 import io.nundb.exporter.http.ScrapeEndpointConfig;
+import io.nundb.exporter.http.WebConfigException;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -24,25 +25,31 @@ public final class ExporterApp implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts the publisher and binds the HTTP server; throws Netty's bind exception if the port is taken. */
-    public static ExporterApp start(ExporterConfig config, ClusterSnapshotSource source) throws InterruptedException {
+    /**
+     * Starts the publisher and binds the HTTP server; throws Netty's bind exception if the port is taken.
+     *
+     * @throws WebConfigException if {@code --web.config.file} does not load
+     */
+    public static ExporterApp start(ExporterConfig config, ClusterSnapshotSource source)
+            throws InterruptedException, WebConfigException {
         PrometheusRegistry processRegistry = new PrometheusRegistry();
         JvmMetrics.builder().register(processRegistry);
         ScrapeEndpointConfig endpoint = ScrapeEndpointConfig.of(
-                config.listenHost(),
-                config.listenPort(),
-                config.telemetryPath(),
-                config.pollInterval(),
-                config.renderMinInterval(),
-                BuildInfo.version(),
-                BuildInfo.revision(),
-                config.demo(),
-                config.compatLegacyMetrics() ? config.compatNode() : null);
+                        config.listenHost(),
+                        config.listenPort(),
+                        config.telemetryPath(),
+                        config.pollInterval(),
+                        config.renderMinInterval(),
+                        BuildInfo.version(),
+                        BuildInfo.revision(),
+                        config.demo(),
+                        config.compatLegacyMetrics() ? config.compatNode() : null)
+                .withIdleTimeout(config.webIdleTimeout());
         MetricsPublisher publisher = new MetricsPublisher(endpoint, source, processRegistry, System::nanoTime);
         publisher.start();
         try {
-            return new ExporterApp(publisher, ExporterHttpServer.start(publisher, 1));
-        } catch (InterruptedException | RuntimeException e) {
+            return new ExporterApp(publisher, ExporterHttpServer.start(publisher, 1, config.web()));
+        } catch (InterruptedException | WebConfigException | RuntimeException e) {
             publisher.close(0);
             throw e;
         }

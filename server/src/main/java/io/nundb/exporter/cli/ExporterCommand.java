@@ -1,5 +1,6 @@
 package io.nundb.exporter.cli;
 
+import io.nundb.exporter.http.WebServerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,6 +118,32 @@ public final class ExporterCommand {
             paramLabel = "PATH",
             description = "Path of the metrics. Env WEB_TELEMETRY_PATH. Default /metrics.")
     String telemetryPath;
+
+    @Option(
+            names = "--web.config.file",
+            paramLabel = "FILE",
+            description = "Exporter-toolkit web config (TLS, mTLS, basic auth with bcrypt hashes, extra headers),"
+                    + " re-read when it changes. Env WEB_CONFIG_FILE.")
+    Path webConfigFile;
+
+    @Option(
+            names = "--web.header-timeout",
+            paramLabel = "DURATION",
+            description = "Close a connection whose request is not fully read this long after its first byte."
+                    + " Env WEB_HEADER_TIMEOUT. Default 10s.")
+    String headerTimeout;
+
+    @Option(
+            names = "--web.idle-timeout",
+            paramLabel = "DURATION",
+            description = "Close a keep-alive connection idle this long. Env WEB_IDLE_TIMEOUT. Default 5m.")
+    String idleTimeout;
+
+    @Option(
+            names = "--web.max-connections",
+            paramLabel = "N",
+            description = "Concurrent HTTP connections; more are closed at once. Env WEB_MAX_CONNECTIONS. Default 256.")
+    String maxConnections;
 
     @Option(
             names = "--render.min-interval",
@@ -289,6 +316,23 @@ public final class ExporterCommand {
             throw new ConfigException("--web.telemetry-path must start with / and not be / or under /-/, got: " + path);
         }
         Duration render = duration(e, renderMinInterval, "--render.min-interval", "1s");
+        Path webFile = webConfigFile != null ? webConfigFile : e.path("--web.config.file");
+        if (webFile != null && !Files.isReadable(webFile)) {
+            throw new ConfigException("cannot read --web.config.file " + webFile);
+        }
+        Duration headerRead = duration(e, headerTimeout, "--web.header-timeout", "10s");
+        Duration idle = duration(e, idleTimeout, "--web.idle-timeout", "5m");
+        atLeast("--web.header-timeout", headerRead, Duration.ofMillis(100));
+        if (idle.compareTo(headerRead) < 0) {
+            throw new ConfigException("--web.idle-timeout (" + PrometheusDuration.format(idle)
+                    + ") must not be shorter than --web.header-timeout (" + PrometheusDuration.format(headerRead)
+                    + ")");
+        }
+        int maxConns = integer(e, maxConnections, "--web.max-connections", 256);
+        if (maxConns < 1) {
+            throw new ConfigException("--web.max-connections must be positive, got " + maxConns);
+        }
+        WebServerOptions web = new WebServerOptions(headerRead, maxConns, webFile, Duration.ofSeconds(5));
 
         String level = e.pickOr(logLevel, "--log.level", "info").toLowerCase(Locale.ROOT);
         if (!List.of("error", "warn", "info", "debug", "trace").contains(level)) {
@@ -349,7 +393,9 @@ public final class ExporterCommand {
                 canaryDb,
                 pending,
                 demoMode,
-                notices);
+                notices,
+                idle,
+                web);
     }
 
     /** The environment twin of a flag: {@code --nundb.poll-interval} is {@code NUNDB_POLL_INTERVAL}. */

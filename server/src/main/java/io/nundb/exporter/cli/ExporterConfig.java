@@ -1,5 +1,6 @@
 package io.nundb.exporter.cli;
 
+import io.nundb.exporter.http.WebServerOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,6 +42,8 @@ import java.util.Objects;
  * @param pendingInterval time between {@code debug pending-ops} polls of the primary
  * @param demo whether to watch the embedded simulated demo cluster
  * @param notices lines to log once logging is configured (e.g. the NUN_URL port mapping)
+ * @param webIdleTimeout keep-alive idle timeout of HTTP connections
+ * @param web HTTP connection limits and the web configuration file (TLS, basic auth, headers)
  */
 public record ExporterConfig(
         List<String> addresses,
@@ -69,8 +72,12 @@ public record ExporterConfig(
         String canaryDatabase,
         Duration pendingInterval,
         boolean demo,
-        List<String> notices) {
+        List<String> notices,
+        Duration webIdleTimeout,
+        WebServerOptions web) {
     public ExporterConfig {
+        Objects.requireNonNull(webIdleTimeout, "webIdleTimeout");
+        Objects.requireNonNull(web, "web");
         addresses = List.copyOf(addresses);
         addressMap = Map.copyOf(addressMap);
         notices = List.copyOf(notices);

@@ -1,5 +1,6 @@
 package io.nundb.exporter.cli;
 
+import io.nundb.exporter.http.WebConfigException;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -96,6 +97,10 @@ public final class Main {
         ExporterApp app;
         try {
             app = ExporterApp.start(config, collection);
+        } catch (WebConfigException e) {
+            collection.close();
+            err.println("nundb-exporter: " + e.getMessage());
+            return CONFIG_ERROR;
         } catch (Exception e) { // Netty rethrows the bind failure unchecked-looking but it may be checked
             collection.close();
             err.println("nundb-exporter: cannot listen on " + config.listenHost() + ":" + config.listenPort() + ": "

@@ -26,12 +26,14 @@ import io.prometheus.metrics.model.registry.MetricNameFilter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Routes one HTTP/1.1 request: the telemetry path, {@code /}, {@code /-/healthy}, {@code /-/ready};
- * other paths 404, other methods 405 with {@code Allow}, undecodable requests 400/414/431 and the
+ * Routes one HTTP/1.1 request: the telemetry path, {@code /}, {@code /-/healthy}, {@code /-/ready},
+ * {@code /probe?target=NODE} (one node's series, 404 for unknown nodes, never dials) and
+ * {@code /discovery} (Prometheus HTTP service discovery of the known nodes); other paths 404, other methods 405 with {@code Allow}, undecodable requests 400/414/431 and the
  * connection closed. Never sends a stack trace.
  *
  * <p>Metrics are served from {@link MetricsPublisher}'s cache with {@code retainedDuplicate()}; only a
@@ -46,6 +48,10 @@ import java.util.logging.Logger;
  * p.addLast(new ExporterHttpHandler(publisher));
  * }</pre>
  *
+ * <p>With basic auth configured, every path but the health endpoints needs valid credentials (401 with
+ * {@code WWW-Authenticate}, 429 when bcrypt verifications are rate-limited); a verification that needs
+ * bcrypt is answered asynchronously and queues later pipelined requests like a render does.
+ *
  * <p>Thread-safety: one instance per channel; all state is confined to the channel's event loop.
  */
 public final class ExporterHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -54,16 +60,35 @@ public final class ExporterHttpHandler extends SimpleChannelInboundHandler<FullH
     private static final String ALLOW = "GET, HEAD";
     private static final String TEXT_PLAIN = "text/plain; charset=utf-8";
     private static final String NAME_PARAM = "name[]";
+    static final String PROBE_PATH = "/probe";
+    static final String DISCOVERY_PATH = "/discovery";
+
+    private static final String WWW_AUTHENTICATE = "Basic realm=\"nundb-exporter\", charset=\"UTF-8\"";
 
     private final MetricsPublisher publisher;
     private final String telemetryPath;
+    private final Supplier<WebConfig> webConfig;
+    private final BasicAuthenticator authenticator;
     private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>(2);
     private boolean waiting;
+    private boolean checking;
 
     public ExporterHttpHandler(MetricsPublisher publisher) {
+        this(publisher, () -> WebConfig.NONE, null);
+    }
+
+    /**
+     * @param webConfig the current web configuration (basic auth users), read once per request
+     * @param authenticator checks credentials when the configuration has users; may be {@code null} only
+     *     if it never has
+     */
+    public ExporterHttpHandler(
+            MetricsPublisher publisher, Supplier<WebConfig> webConfig, BasicAuthenticator authenticator) {
         super(FullHttpRequest.class, true);
         this.publisher = publisher;
         this.telemetryPath = publisher.config().telemetryPath();
+        this.webConfig = webConfig;
+        this.authenticator = authenticator;
     }
 
     @Override
@@ -92,8 +117,12 @@ public final class ExporterHttpHandler extends SimpleChannelInboundHandler<FullH
             sendText(ctx, HttpResponseStatus.BAD_REQUEST, "Bad request\n", head, true);
             return;
         }
-        boolean known =
-                path.equals(telemetryPath) || path.equals("/") || path.equals("/-/healthy") || path.equals("/-/ready");
+        boolean known = path.equals(telemetryPath)
+                || path.equals("/")
+                || path.equals("/-/healthy")
+                || path.equals("/-/ready")
+                || path.equals(PROBE_PATH)
+                || path.equals(DISCOVERY_PATH);
         if (!known) {
             sendText(ctx, HttpResponseStatus.NOT_FOUND, "Not found\n", head, false);
             return;
@@ -101,6 +130,66 @@ public final class ExporterHttpHandler extends SimpleChannelInboundHandler<FullH
         if (!get && !head) {
             FullHttpResponse r = textResponse(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method not allowed\n", false);
             r.headers().set(HttpHeaderNames.ALLOW, ALLOW);
+            ctx.writeAndFlush(r);
+            return;
+        }
+        WebConfig web = webConfig.get();
+        // Health endpoints stay open for kubelet probes and the healthcheck subcommand; they reveal nothing.
+        if (web.basicAuth() && !path.equals("/-/healthy") && !path.equals("/-/ready")) {
+            String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+            waiting = true;
+            checking = true;
+            req.retain();
+            authenticator.check(web, authorization, ctx.executor(), verdict -> {
+                waiting = false;
+                try {
+                    if (!ctx.channel().isActive()) {
+                        return;
+                    }
+                    if (verdict == BasicAuthenticator.Verdict.ALLOWED) {
+                        route(ctx, req, path, query, head);
+                    } else if (verdict == BasicAuthenticator.Verdict.RATE_LIMITED) {
+                        FullHttpResponse r = textResponse(
+                                HttpResponseStatus.TOO_MANY_REQUESTS, "Too many authentication attempts\n", head);
+                        r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+                        ctx.writeAndFlush(r);
+                    } else {
+                        FullHttpResponse r = textResponse(HttpResponseStatus.UNAUTHORIZED, "Unauthorized\n", head);
+                        r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, WWW_AUTHENTICATE);
+                        ctx.writeAndFlush(r);
+                    }
+                } finally {
+                    req.release();
+                    if (!checking && !waiting) {
+                        resume(ctx); // answered asynchronously: continue with queued requests
+                    }
+                }
+            });
+            checking = false;
+            return;
+        }
+        route(ctx, req, path, query, head);
+    }
+
+    private void route(
+            ChannelHandlerContext ctx, FullHttpRequest req, String path, QueryStringDecoder query, boolean head) {
+        if (path.equals(PROBE_PATH)) {
+            probe(ctx, req, query, head);
+            return;
+        }
+        if (path.equals(DISCOVERY_PATH)) {
+            FullHttpResponse r = response(
+                    HttpResponseStatus.OK,
+                    "application/json; charset=utf-8",
+                    Unpooled.copiedBuffer(
+                            HttpServiceDiscovery.render(
+                                    publisher.source().snapshot(),
+                                    HttpServiceDiscovery.selfAddress(
+                                            req.headers().get(HttpHeaderNames.HOST),
+                                            ctx.channel().localAddress()),
+                                    webConfig.get().tls()),
+                            StandardCharsets.UTF_8),
+                    head);
             ctx.writeAndFlush(r);
             return;
         }
@@ -175,6 +264,40 @@ public final class ExporterHttpHandler extends SimpleChannelInboundHandler<FullH
             resume(ctx);
         });
         publisher.requestRender(format, promise);
+    }
+
+    /** {@code /probe?target=NAME}: one known node's series from the existing state; never dials. */
+    private void probe(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, boolean head) {
+        List<String> targets = query.parameters().get("target");
+        if (targets == null || targets.size() != 1 || targets.get(0).isEmpty()) {
+            sendText(ctx, HttpResponseStatus.BAD_REQUEST, "Exactly one target parameter is required\n", head, false);
+            return;
+        }
+        String target = targets.get(0);
+        if (publisher.source().snapshot().node(target) == null) {
+            // Never dial an unknown name: it would receive the admin password.
+            sendText(ctx, HttpResponseStatus.NOT_FOUND, "Unknown target\n", head, false);
+            return;
+        }
+        ExpositionFormatWriter writer = publisher.writerFor(req.headers().get(HttpHeaderNames.ACCEPT));
+        boolean gzip = acceptsGzip(req.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
+        Promise<ByteBuf> promise = ctx.executor().newPromise();
+        waiting = true;
+        promise.addListener((Future<ByteBuf> f) -> {
+            waiting = false;
+            if (f.isSuccess()) {
+                ByteBuf body = f.getNow();
+                if (!ctx.channel().isActive()) {
+                    body.release();
+                } else {
+                    ctx.writeAndFlush(metricsResponse(body, writer.getContentType(), gzip, head));
+                }
+            } else {
+                unavailable(ctx, head, f.cause());
+            }
+            resume(ctx);
+        });
+        publisher.renderTarget(writer, target, gzip, promise);
     }
 
     private boolean serveCurrent(ChannelHandlerContext ctx, ExpositionFormat format, boolean gzip, boolean head) {

@@ -26,14 +26,28 @@ import java.util.logging.Logger;
 public final class ExporterHttpServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ExporterHttpServer.class.getName());
 
+    /** bcrypt verifications allowed to start per second across all clients (cache misses only). */
+    static final double BCRYPT_PER_SECOND = 10;
+
     private final EventLoopGroup group;
     private final Channel serverChannel;
     private final int port;
+    private final WebConfigWatcher webConfig;
+    private final BasicAuthenticator authenticator;
+    private final ExporterHttpInitializer initializer;
 
-    private ExporterHttpServer(EventLoopGroup group, Channel serverChannel) {
+    private ExporterHttpServer(
+            EventLoopGroup group,
+            Channel serverChannel,
+            WebConfigWatcher webConfig,
+            BasicAuthenticator authenticator,
+            ExporterHttpInitializer initializer) {
         this.group = group;
         this.serverChannel = serverChannel;
         this.port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        this.webConfig = webConfig;
+        this.authenticator = authenticator;
+        this.initializer = initializer;
     }
 
     /**
@@ -44,6 +58,42 @@ public final class ExporterHttpServer implements AutoCloseable {
      * @throws RuntimeException (a Netty bind exception) if the address cannot be bound
      */
     public static ExporterHttpServer start(MetricsPublisher publisher, int threads) throws InterruptedException {
+        try {
+            return start(publisher, threads, WebServerOptions.DEFAULTS);
+        } catch (WebConfigException e) {
+            throw new IllegalStateException("unreachable: no web config file", e);
+        }
+    }
+
+    /**
+     * Binds and starts serving with connection limits and, if {@link WebServerOptions#webConfigFile()}
+     * is set, TLS, basic auth and extra headers from that file (watched for changes); blocks until bound.
+     *
+     * @throws WebConfigException if the web configuration file does not load
+     * @throws InterruptedException if interrupted while binding
+     */
+    public static ExporterHttpServer start(MetricsPublisher publisher, int threads, WebServerOptions options)
+            throws InterruptedException, WebConfigException {
+        WebConfigWatcher webConfig = options.webConfigFile() == null
+                ? WebConfigWatcher.fixed(WebConfig.NONE)
+                : WebConfigWatcher.start(options.webConfigFile(), options.webConfigPollInterval());
+        BasicAuthenticator authenticator = new BasicAuthenticator(BCRYPT_PER_SECOND, System::nanoTime);
+        try {
+            return bind(publisher, threads, options, webConfig, authenticator);
+        } catch (InterruptedException | RuntimeException e) {
+            webConfig.close();
+            authenticator.close();
+            throw e;
+        }
+    }
+
+    private static ExporterHttpServer bind(
+            MetricsPublisher publisher,
+            int threads,
+            WebServerOptions options,
+            WebConfigWatcher webConfig,
+            BasicAuthenticator authenticator)
+            throws InterruptedException {
         ScrapeEndpointConfig config = publisher.config();
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
@@ -52,24 +102,47 @@ public final class ExporterHttpServer implements AutoCloseable {
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends ServerChannel> channelClass =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ExporterHttpInitializer initializer = new ExporterHttpInitializer(publisher, options, webConfig, authenticator);
         try {
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
                     .channel(channelClass)
                     .option(ChannelOption.SO_BACKLOG, 256)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ExporterHttpInitializer(publisher));
+                    .childHandler(initializer);
             InetSocketAddress address = config.host() == null || config.host().isEmpty()
                     ? new InetSocketAddress(config.port())
                     : new InetSocketAddress(config.host(), config.port());
             Channel ch = b.bind(address).sync().channel();
-            ExporterHttpServer server = new ExporterHttpServer(group, ch);
-            LOG.info("listening on " + ch.localAddress() + " (" + (epoll ? "epoll" : "nio") + ")");
+            ExporterHttpServer server = new ExporterHttpServer(group, ch, webConfig, authenticator, initializer);
+            LOG.info("listening on " + ch.localAddress() + " (" + (epoll ? "epoll" : "nio")
+                    + (webConfig.get().tls() ? ", TLS" : "") + (webConfig.get().basicAuth() ? ", basic auth" : "")
+                    + ")");
             return server;
         } catch (InterruptedException | RuntimeException e) {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+    }
+
+    /** Connections currently open. */
+    public int openConnections() {
+        return initializer.openConnections();
+    }
+
+    /** Connections refused by the connection cap since start. */
+    public long rejectedConnections() {
+        return initializer.rejectedConnections();
+    }
+
+    /** The current web configuration. */
+    public WebConfig webConfig() {
+        return webConfig.get();
+    }
+
+    /** bcrypt verifications started since start (cache misses). */
+    public long bcryptVerifications() {
+        return authenticator.bcryptVerifications();
     }
 
     /** The bound port (the ephemeral one when configured with 0). */
@@ -85,6 +158,8 @@ public final class ExporterHttpServer implements AutoCloseable {
         serverChannel.close().awaitUninterruptibly(graceMillis);
         group.shutdownGracefully(100, Math.max(100, graceMillis), TimeUnit.MILLISECONDS)
                 .awaitUninterruptibly(graceMillis + 1000);
+        webConfig.close();
+        authenticator.close();
     }
 
     @Override

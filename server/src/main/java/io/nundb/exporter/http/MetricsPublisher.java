@@ -11,14 +11,17 @@ import io.nundb.exporter.exposition.ClusterMetricFamilies;
 import io.nundb.exporter.exposition.ExporterSnapshot;
 import io.nundb.exporter.exposition.ExpositionFormat;
 import io.nundb.exporter.model.ClusterSnapshot;
+import io.nundb.exporter.model.NodeSnapshot;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -30,6 +33,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.zip.Deflater;
@@ -157,10 +161,9 @@ public final class MetricsPublisher implements AutoCloseable {
      */
     public void renderFiltered(
             ExpositionFormatWriter writer, Predicate<String> names, boolean gzip, Promise<ByteBuf> promise) {
-        try {
-            executor.execute(() -> {
-                ByteBuf identity = null;
-                try {
+        renderOffCache(
+                writer,
+                () -> {
                     MetricSnapshots families = lastFamilies != null ? lastFamilies : families();
                     MetricSnapshots.Builder filtered = MetricSnapshots.builder();
                     for (MetricSnapshot s : families) {
@@ -168,7 +171,65 @@ public final class MetricsPublisher implements AutoCloseable {
                             filtered.metricSnapshot(s);
                         }
                     }
-                    identity = write(writer, filtered.build(), MIN_CAPACITY);
+                    return filtered.build();
+                },
+                gzip,
+                promise);
+    }
+
+    /**
+     * Renders the series of one node ({@code /probe?target=}) from the source's current snapshot: the
+     * families whose every series carries this {@code node} label, nothing cluster-wide, nothing of the
+     * exporter or the JVM. Outside the cache; never dials anything. {@code promise} gets a buffer the
+     * receiver must release; an empty body if the node was forgotten meanwhile.
+     */
+    public void renderTarget(ExpositionFormatWriter writer, String node, boolean gzip, Promise<ByteBuf> promise) {
+        renderOffCache(writer, () -> targetFamilies(node), gzip, promise);
+    }
+
+    private MetricSnapshots targetFamilies(String node) {
+        ClusterSnapshot cluster = source.snapshot();
+        NodeSnapshot target = cluster.node(node);
+        MetricSnapshots.Builder out = MetricSnapshots.builder();
+        if (target == null) {
+            return out.build();
+        }
+        ClusterSnapshot one = new ClusterSnapshot(
+                cluster.takenAtEpochMillis(),
+                List.of(target),
+                0,
+                cluster.collectionDurationSeconds(),
+                cluster.forgottenNodes());
+        ExporterSnapshot exporter = new ExporterSnapshot(
+                config.version(), config.revision(), config.demo(), new long[ExporterSnapshot.RENDER_SLOTS], -1, null);
+        for (MetricSnapshot s : ClusterMetricFamilies.build(one, exporter)) {
+            if (onlyNodeSeries(s, node)) {
+                out.metricSnapshot(s);
+            }
+        }
+        return out.build();
+    }
+
+    /** Whether a family has series and every one of them has {@code node="<node>"}. */
+    static boolean onlyNodeSeries(MetricSnapshot s, String node) {
+        if (s.getDataPoints().isEmpty()) {
+            return false;
+        }
+        for (DataPointSnapshot p : s.getDataPoints()) {
+            if (!node.equals(p.getLabels().get("node"))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void renderOffCache(
+            ExpositionFormatWriter writer, Supplier<MetricSnapshots> families, boolean gzip, Promise<ByteBuf> promise) {
+        try {
+            executor.execute(() -> {
+                ByteBuf identity = null;
+                try {
+                    identity = write(writer, families.get(), MIN_CAPACITY);
                     ByteBuf out = gzip ? gzip(identity, MIN_CAPACITY) : identity.retain();
                     if (!promise.trySuccess(out)) {
                         out.release();

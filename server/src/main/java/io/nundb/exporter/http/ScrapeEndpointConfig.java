@@ -20,7 +20,8 @@ import java.util.Objects;
  * @param maxInitialLineLength longest accepted request line in bytes (longer: 414)
  * @param maxHeaderSize largest accepted header block in bytes (larger: 431)
  * @param maxRequestBody largest request body accepted and discarded (larger: 413)
- * @param idleTimeout connections idle for this long are closed, including half-sent requests
+ * @param idleTimeout keep-alive connections idle for this long are closed (half-sent requests are cut
+ *     earlier by {@link WebServerOptions#headerTimeout()})
  */
 public record ScrapeEndpointConfig(
         String host,
@@ -82,7 +83,31 @@ public record ScrapeEndpointConfig(
                 4096,
                 8192,
                 8192,
-                Duration.ofSeconds(60));
+                DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /** Keep-alive idle timeout: long enough that scrapes every 15 s to 2 min reuse their connection. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+
+    /** This configuration with another keep-alive idle timeout. */
+    public ScrapeEndpointConfig withIdleTimeout(Duration idle) {
+        if (idle.toMillis() < 1) {
+            throw new IllegalArgumentException("idle timeout must be at least 1ms");
+        }
+        return new ScrapeEndpointConfig(
+                host,
+                port,
+                telemetryPath,
+                pollInterval,
+                renderMinInterval,
+                version,
+                revision,
+                demo,
+                compatNode,
+                maxInitialLineLength,
+                maxHeaderSize,
+                maxRequestBody,
+                idle);
     }
 
     /** The interval of scheduled renders: the poll interval, but never more often than the minimum. */
