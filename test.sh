@@ -4,16 +4,16 @@
 # end-to-end run against real Prometheus and Alertmanager. Installs the Debian tools it needs when they
 # are missing (as root); a tool that is still missing fails the run, it never skips.
 #
-# Usage: ./test.sh [phase...]   phases: tools build jmh deploy e2e (default: all, in that order)
+# Usage: ./test.sh [phase...]   phases: tools build jmh deploy e2e soak (default: all, in that order)
 set -euo pipefail
 cd "$(dirname "$0")"
 
 PHASES=("$@")
 if [ ${#PHASES[@]} -eq 0 ]; then
-  PHASES=(tools build jmh deploy e2e)
+  PHASES=(tools build jmh deploy e2e soak)
 fi
 
-declare -A LIMIT=([tools]=600 [build]=1500 [jmh]=900 [deploy]=600 [e2e]=780)
+declare -A LIMIT=([tools]=600 [build]=1500 [jmh]=900 [deploy]=600 [e2e]=780 [soak]=420)
 RESULTS=()
 FAILED=0
 
@@ -59,6 +59,12 @@ phase_deploy() {
 
 phase_e2e() {
   deploy/e2e.sh
+}
+
+phase_soak() {
+  # The 60-second soak: 100 simulated nodes, several scrapers, random faults (longer: -Dsoak.seconds=3600).
+  mvn -B -q test -pl core,server -Psoak -Dfuzz.skip=true -Dfaults.skip=true -Dtest=SoakTest \
+    -Dsurefire.failIfNoSpecifiedTests=false
 }
 
 for phase in "${PHASES[@]}"; do
