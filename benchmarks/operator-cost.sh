@@ -3,22 +3,24 @@
 # start-up time to ready, against the simulated cluster run as its own process (SimulatorMain), on
 # loopback only, bounded in time.
 #
-# usage: benchmarks/operator-cost.sh [--nodes N] [--seconds S] [--out FILE]
+# usage: benchmarks/operator-cost.sh [--nodes N] [--seconds S] [--baseline-seconds S]
 #   --nodes    simulated nodes (default 3)
-#   --seconds  length of each measured phase (default 30); the memory figures are read at its end.
-#              The documented 10-minute memory run: --seconds 600 (not in CI).
+#   --seconds  length of the measured phase with the exporter attached (default 30); the memory
+#              figures are read at its end. The documented 10-minute memory run: --seconds 600
+#              --baseline-seconds 30 (not in CI).
+#   --baseline-seconds  length of the phase without the exporter (default: --seconds)
 # Needs server/target/nundb-exporter.jar (mvn -B -q -DskipTests package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 NODES=3
 SECONDS_PER_PHASE=30
-OUT=""
+BASELINE_SECONDS=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --nodes) NODES="$2"; shift 2 ;;
     --seconds) SECONDS_PER_PHASE="$2"; shift 2 ;;
-    --out) OUT="$2"; shift 2 ;;
+    --baseline-seconds) BASELINE_SECONDS="$2"; shift 2 ;;
     *) echo "operator-cost.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -57,10 +59,10 @@ for line in sys.stdin:
 print(c, n)'
 }
 
-measure_sim() { # <label>: CPU of the simulator process and commands per node per second over the phase
+measure_sim() { # <label> <seconds>: CPU of the simulator process and commands per node per second
   local t0 c0 s0 t1 c1 s1
   read -r s0 _ < <(state_totals); c0=$(cpu_ticks "$SIM"); t0=$(date +%s.%N)
-  sleep "$SECONDS_PER_PHASE"
+  sleep "$2"
   read -r s1 n1 < <(state_totals); c1=$(cpu_ticks "$SIM"); t1=$(date +%s.%N)
   python3 - "$1" "$c0" "$c1" "$t0" "$t1" "$s0" "$s1" "$hz" "$NODES" "$n1" <<'PY'
 import sys
@@ -73,7 +75,7 @@ PY
 }
 
 echo "== operator cost: $NODES simulated nodes, $SECONDS_PER_PHASE s per phase, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(date -u +%FT%TZ)"
-measure_sim "without exporter"
+measure_sim "without exporter" "${BASELINE_SECONDS:-$SECONDS_PER_PHASE}"
 
 PORT=$(free_port)
 START=$(date +%s%N)
@@ -91,7 +93,7 @@ done
 UP_MS=$(( ($(date +%s%N) - START) / 1000000 ))
 echo "start-up: /-/ready after ${READY_MS} ms, all $NODES nodes up after ${UP_MS} ms (JVM start included)"
 
-measure_sim "with exporter attached" &
+measure_sim "with exporter attached" "$SECONDS_PER_PHASE" &
 MEASURE=$!
 # Data age at scrape: scrape time minus the newest successful poll of each node, sampled every 100 ms.
 python3 - "$PORT" "$SECONDS_PER_PHASE" <<'PY'
