@@ -6,7 +6,9 @@
 # Loopback only; bounded: the default run (3 rounds x 3 s per cell) takes about 9 minutes, --quick about 2.
 #
 # usage: benchmarks/load.sh [--quick] [--nodes "3 100"] [--conns "1 16 64"] [--duration S] [--rounds R]
-#                           [--source synthetic] [--jfr] [--targets "exporter peer-nodelay peer ceiling"]
+#                           [--source synthetic|live] [--jfr] [--targets "exporter peer-nodelay peer ceiling"]
+#   --source   synthetic: fixed snapshots built in each target; live: a simulated Nun-db cluster of N
+#              nodes (SimulatorMain, its own process) that every target polls with the real collector
 #   --targets  LoadTargets modes to alternate; exporter-static (render once, then hourly) isolates serving
 #   --jfr   record a JFR profile of the exporter target per node count (results dir, exporter-N.jfr)
 # Needs benchmarks/target/benchmarks.jar (mvn -B -q -o verify -pl core,server,benchmarks) and wrk.
@@ -142,7 +144,23 @@ run_wrk() {
   echo "$tag nodes=$n conns=$c headers=$h target=$mode round=${ROUND:-0} $(grep '^RESULT' <<<"$out" | sed 's/^RESULT //')"
 }
 
+# start_simulator <nodes>: with --source live, one simulated cluster that all targets of this size poll.
+start_simulator() {
+  local n=$1
+  export NUN_PWD="load-$RANDOM$RANDOM"
+  java -Xmx1g -cp "../server/target/nundb-exporter.jar" io.nundb.exporter.demo.SimulatorMain --nodes "$n" \
+    > "$OUT/sim-$n.out" 2> "$OUT/sim-$n.err" &
+  PID[sim-$n]=$!
+  for _ in $(seq 1 300); do grep -q '^ready' "$OUT/sim-$n.out" 2>/dev/null && break; sleep 0.1; done
+  grep -q '^ready' "$OUT/sim-$n.out" || { echo "load.sh: simulator did not start" >&2; exit 1; }
+  grep '^--nundb' "$OUT/sim-$n.out" > "$OUT/sim-$n.args"
+  export LOAD_SIM_ARGS="$OUT/sim-$n.args"
+}
+
 for n in $NODES; do
+  if [[ "$SOURCE" == live ]]; then
+    start_simulator "$n"
+  fi
   for mode in "${TARGETS[@]}"; do
     start_target "$mode" "$n"
   done
@@ -166,6 +184,11 @@ for n in $NODES; do
     done
   done
   stop_targets "$n"
+  if [[ -n "${PID[sim-$n]:-}" ]]; then
+    kill "${PID[sim-$n]}" 2>/dev/null || true
+    wait "${PID[sim-$n]}" 2>/dev/null || true
+    unset "PID[sim-$n]"
+  fi
 done
 
 python3 - "$RAW" > "$OUT/summary.md" <<'PY'

@@ -75,7 +75,7 @@ import java.util.zip.GZIPOutputStream;
  *
  * <pre>
  * java -cp benchmarks.jar io.nundb.exporter.bench.LoadTargets exporter|exporter-static|peer|peer-nodelay|ceiling
- *     [--nodes N] [--port P] [--port-file FILE] [--source synthetic]
+ *     [--nodes N] [--port P] [--port-file FILE] [--source synthetic|live]
  * </pre>
  *
  * Prints {@code READY mode=.. port=.. uptime_ms=..} on stdout once it serves, writes the port to
@@ -157,12 +157,68 @@ public final class LoadTargets {
         new CountDownLatch(1).await(); // serve until the process is killed
     }
 
-    /** The snapshot source of kind {@code kind}; add live kinds (a simulated cluster) here. */
-    static ClusterSnapshotSource source(String kind, int nodes) {
+    /**
+     * The snapshot source of kind {@code kind}: {@code synthetic} snapshots, or {@code live}: the real
+     * collector polling the simulated cluster whose {@code --nundb.address} and
+     * {@code --nundb.address-map} lines are in the file named by {@code LOAD_SIM_ARGS} (password in
+     * {@code NUN_PWD}), returned once every node is up.
+     */
+    static ClusterSnapshotSource source(String kind, int nodes) throws IOException, InterruptedException {
         if (kind.equals("synthetic")) {
             return new SyntheticSnapshotSource(nodes);
         }
-        throw new IllegalArgumentException("unknown source " + kind + " (known: synthetic)");
+        if (kind.equals("live")) {
+            return liveSource(nodes);
+        }
+        throw new IllegalArgumentException("unknown source " + kind + " (known: synthetic, live)");
+    }
+
+    private static ClusterSnapshotSource liveSource(int nodes) throws IOException, InterruptedException {
+        String argsFile = System.getenv("LOAD_SIM_ARGS");
+        String password = System.getenv("NUN_PWD");
+        if (argsFile == null || password == null) {
+            throw new IllegalArgumentException("--source live needs LOAD_SIM_ARGS and NUN_PWD");
+        }
+        java.util.List<String> seeds = new java.util.ArrayList<>();
+        java.util.Map<String, String> map = new java.util.HashMap<>();
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(argsFile))) {
+            if (line.startsWith("--nundb.address=")) {
+                seeds.add(line.substring("--nundb.address=".length()));
+            } else if (line.startsWith("--nundb.address-map=")) {
+                String kv = line.substring("--nundb.address-map=".length());
+                int eq = kv.lastIndexOf('=');
+                map.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
+        io.nundb.exporter.client.ClusterCollector collector = new io.nundb.exporter.client.ClusterCollector(
+                io.nundb.exporter.client.ClientConfig.builder()
+                        .seeds(seeds)
+                        .addressMap(map)
+                        .user("nun")
+                        .password(() -> password)
+                        .build(),
+                null,
+                io.nundb.exporter.client.TimeSource.SYSTEM,
+                io.nundb.exporter.timing.RequestTimingConfig.defaults());
+        collector.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (collector.snapshot().membersUp() < nodes) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("only " + collector.snapshot().membersUp() + " of " + nodes + " up");
+            }
+            Thread.sleep(50);
+        }
+        return new ClusterSnapshotSource() {
+            @Override
+            public ClusterSnapshot snapshot() {
+                return collector.snapshot();
+            }
+
+            @Override
+            public boolean firstCollectionComplete() {
+                return collector.firstCollectionComplete();
+            }
+        };
     }
 
     private static int startExporter(ClusterSnapshotSource source, int port, Duration renderInterval)
@@ -238,7 +294,7 @@ public final class LoadTargets {
         System.err.println("LoadTargets: " + problem);
         System.err.println(
                 "usage: LoadTargets exporter|exporter-static|peer|peer-nodelay|ceiling [--nodes N] [--port P]"
-                        + " [--port-file FILE] [--source synthetic]");
+                        + " [--port-file FILE] [--source synthetic|live]");
         System.exit(2);
     }
 
