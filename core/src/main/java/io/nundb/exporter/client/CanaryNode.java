@@ -6,18 +6,13 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.nundb.exporter.model.CanaryIgnoreReason;
 import io.nundb.exporter.model.CanarySnapshot;
 import io.nundb.exporter.protocol.NunDbCommand;
-import io.nundb.exporter.protocol.NunDbDecoderConfig;
 import io.nundb.exporter.protocol.NunDbLine;
-import io.nundb.exporter.protocol.NunDbReplyDecoder;
 import io.nundb.exporter.protocol.NunDbRequest;
 import io.nundb.exporter.protocol.NunDbRequestEncoder;
 import io.nundb.exporter.timing.RequestTimingConfig;
@@ -231,26 +226,14 @@ final class CanaryNode {
         }
         state = State.CONNECTING;
         long id = ++connectionId;
-        Bootstrap b = new Bootstrap()
-                .group(loop)
-                .channel(transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, Boolean.TRUE)
-                .option(ChannelOption.SO_KEEPALIVE, Boolean.TRUE)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        Math.min(Integer.MAX_VALUE, client.connectTimeout().toMillis()))
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        // Pushes on: this connection watches the canary key.
-                        ch.pipeline()
-                                .addLast(
-                                        "decoder",
-                                        new NunDbReplyDecoder(new NunDbDecoderConfig(
-                                                client.maxLineBytes(), client.maxClusterStateLineBytes(), true)))
-                                .addLast("encoder", NunDbRequestEncoder.INSTANCE)
-                                .addLast("canary", new Handler(id));
-                    }
-                });
+        // Pushes on: this connection watches the canary key.
+        Bootstrap b = ReplyDecoding.bootstrap(
+                loop,
+                transport,
+                client,
+                p -> p.addLast("decoder", ReplyDecoding.newDecoder(client, true))
+                        .addLast("encoder", NunDbRequestEncoder.INSTANCE)
+                        .addLast("canary", new Handler(id)));
         handshakeTask = loop.schedule(
                 () -> {
                     if (id == connectionId && (state == State.CONNECTING || state == State.GREETING)) {

@@ -4,12 +4,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.nundb.exporter.model.ClusterView;
 import io.nundb.exporter.model.MetricsState;
@@ -239,19 +236,7 @@ public final class NodeClient {
         }
         state = ConnState.CONNECTING;
         long id = ++connectionId;
-        Bootstrap b = new Bootstrap()
-                .group(loop)
-                .channel(transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, Boolean.TRUE)
-                .option(ChannelOption.SO_KEEPALIVE, Boolean.TRUE)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
-                        Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        initPipeline(ch.pipeline(), id);
-                    }
-                });
+        Bootstrap b = ReplyDecoding.bootstrap(loop, transport, config, p -> initPipeline(p, id));
         handshakeTask = loop.schedule(
                 () -> handshakeTimedOut(id), config.connectTimeout().toNanos(), TimeUnit.NANOSECONDS);
         ChannelFuture f = b.connect(dial.host(), dial.port());
@@ -660,8 +645,9 @@ public final class NodeClient {
         }
         NunDbCommand command = cycle[cycleIndex++];
         Reply reply = switch (command) {
-            case METRICS_STATE -> new MetricsStateReply(this::metricsDone);
-            case CLUSTER_STATE -> new ClusterStateReply(this::viewDone);
+            case METRICS_STATE ->
+                new SingleLineReply<>("metrics-state", ReplyDecoding::metricsState, this::metricsDone);
+            case CLUSTER_STATE -> new SingleLineReply<>("cluster-state", ReplyDecoding::clusterState, this::viewDone);
             case DEBUG_PROCESS_INFO ->
                 new LinesReply("process-info", processInfoParser, () -> processInfoDone(processInfoParser.finish()));
             case DEBUG_LIST_DBS ->
@@ -934,93 +920,50 @@ public final class NodeClient {
         }
     }
 
-    private abstract class ParsedReply<T> extends Reply {
+    /** Parses the one payload line of a reply. */
+    private interface LineParser<T> {
+        T parse(ByteBuf line) throws ReplyParseException;
+    }
+
+    /** {@code metrics-state} and {@code cluster-state}: replies of exactly one payload line. */
+    private final class SingleLineReply<T> extends Reply {
+        private final String expectedPrefix;
+        private final LineParser<T> parser;
+        private final java.util.function.Consumer<T> sink;
         private T value;
         private PollErrorReason failure;
-
         private boolean sawLine;
 
-        /** Single-line replies: a second payload line cannot belong to this request. */
+        SingleLineReply(String expectedPrefix, LineParser<T> parser, java.util.function.Consumer<T> sink) {
+            this.expectedPrefix = expectedPrefix;
+            this.parser = parser;
+            this.sink = sink;
+        }
+
+        /** A second payload line cannot belong to this request. */
         @Override
-        final boolean onPayload(ByteBuf line) {
-            if (sawLine) {
+        boolean onPayload(ByteBuf line) {
+            if (sawLine || ReplyDecoding.belongsElsewhere(line, expectedPrefix)) {
                 return false;
             }
             sawLine = true;
-            if (failure == null && value == null) {
-                if (ReplyDecoding.belongsElsewhere(line, expectedPrefix())) {
-                    return false;
-                }
-                try {
-                    value = parse(line);
-                } catch (ReplyParseException e) {
-                    failure = e.reason();
-                }
+            try {
+                value = parser.parse(line);
+            } catch (ReplyParseException e) {
+                failure = e.reason();
             }
             return true;
         }
 
-        abstract String expectedPrefix();
-
-        abstract T parse(ByteBuf line) throws ReplyParseException;
-
         @Override
-        final void onOk() {
+        void onOk() {
             if (failure != null) {
                 onFailed(failure);
             } else if (value == null) {
                 onFailed(PollErrorReason.UNSUPPORTED);
             } else {
-                done(value);
+                sink.accept(value);
             }
-        }
-
-        abstract void done(T v);
-    }
-
-    private final class MetricsStateReply extends ParsedReply<MetricsState> {
-        private final java.util.function.Consumer<MetricsState> sink;
-
-        MetricsStateReply(java.util.function.Consumer<MetricsState> sink) {
-            this.sink = sink;
-        }
-
-        @Override
-        String expectedPrefix() {
-            return "metrics-state";
-        }
-
-        @Override
-        MetricsState parse(ByteBuf line) throws ReplyParseException {
-            return ReplyDecoding.metricsState(line);
-        }
-
-        @Override
-        void done(MetricsState v) {
-            sink.accept(v);
-        }
-    }
-
-    private final class ClusterStateReply extends ParsedReply<ClusterView> {
-        private final java.util.function.Consumer<ClusterView> sink;
-
-        ClusterStateReply(java.util.function.Consumer<ClusterView> sink) {
-            this.sink = sink;
-        }
-
-        @Override
-        String expectedPrefix() {
-            return "cluster-state";
-        }
-
-        @Override
-        ClusterView parse(ByteBuf line) throws ReplyParseException {
-            return ReplyDecoding.clusterState(line);
-        }
-
-        @Override
-        void done(ClusterView v) {
-            sink.accept(v);
         }
     }
 
