@@ -313,8 +313,14 @@ public final class MetricsPublisher implements AutoCloseable {
             wanted[w.format.ordinal()] = true;
         }
         renderGuarded(wanted);
-        Waiter w;
-        while ((w = waiters.poll()) != null) {
+        // Only the waiters of the formats just rendered: one that arrived during the render for another
+        // format has scheduled the next on-demand render, which answers it.
+        for (java.util.Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (!wanted[w.format.ordinal()]) {
+                continue;
+            }
+            it.remove();
             RenderedBody body = cache.get(w.format.ordinal());
             if (body == null) {
                 w.promise.tryFailure(new IllegalStateException("render failed"));
