@@ -4,10 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.nundb.exporter.model.CanaryIgnoreReason;
 import io.nundb.exporter.model.CanarySnapshot;
@@ -48,7 +45,7 @@ import java.util.logging.Logger;
  * its {@link NodeClient}; {@link #write}, {@link #expect}, {@link #discard} and {@link #stop} hand off to
  * it. {@link #writable()} and {@link #watching()} read volatile flags from any thread.
  */
-final class CanaryNode {
+final class CanaryNode implements NodeChannelHandler.Connection {
     private static final Logger LOG = Logger.getLogger(CanaryNode.class.getName());
 
     private enum State {
@@ -233,7 +230,7 @@ final class CanaryNode {
                 client,
                 p -> p.addLast("decoder", ReplyDecoding.newDecoder(client, true))
                         .addLast("encoder", NunDbRequestEncoder.INSTANCE)
-                        .addLast("canary", new Handler(id)));
+                        .addLast("canary", new NodeChannelHandler(this, id)));
         handshakeTask = loop.schedule(
                 () -> {
                     if (id == connectionId && (state == State.CONNECTING || state == State.GREETING)) {
@@ -291,7 +288,8 @@ final class CanaryNode {
         watching = false;
     }
 
-    void onLine(long id, NunDbLine line) {
+    @Override
+    public void onLine(long id, NunDbLine line) {
         if (id != connectionId) {
             return;
         }
@@ -578,54 +576,20 @@ final class CanaryNode {
         }
     }
 
-    /**
-     * Hands the lines of one canary connection to this node; the last handler of the pipeline:
-     * {@code p.addLast("canary", new Handler(connectionId))}. Re-arms TCP_QUICKACK after every read (spec
-     * §1.3). Per channel, on the node's loop.
-     */
-    private final class Handler extends ChannelInboundHandlerAdapter {
-        private final long id;
-
-        Handler(long id) {
-            this.id = id;
+    @Override
+    public void onClosed(long id) {
+        if (id == connectionId && state != State.STOPPED) {
+            reset();
         }
+    }
 
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof NunDbLine line)) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            try {
-                onLine(id, line);
-            } finally {
-                line.release();
-            }
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            QuickAck.rearm(ctx.channel());
-            ctx.fireChannelReadComplete();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            if (id == connectionId && state != State.STOPPED) {
-                reset();
-            }
-            ctx.fireChannelInactive();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // Never log the message: a decoder exception may quote reply bytes (user data).
-            LOG.fine(() -> "canary connection to " + label + " failed: "
-                    + cause.getClass().getSimpleName());
-            if (id == connectionId) {
-                reset();
-            }
-            ctx.close();
+    @Override
+    public void onException(long id, Throwable cause) {
+        // Never log the message: a decoder exception may quote reply bytes (user data).
+        LOG.fine(() ->
+                "canary connection to " + label + " failed: " + cause.getClass().getSimpleName());
+        if (id == connectionId) {
+            reset();
         }
     }
 }

@@ -6,8 +6,8 @@ import io.netty.util.ReferenceCountUtil;
 import io.nundb.exporter.protocol.NunDbLine;
 
 /**
- * Hands every decoded line of one poll connection to its {@link NodeClient} and tells it when the
- * connection ends. The last handler of the pipeline:
+ * Hands every decoded line of one Nun-db connection (a node's poll connection or its canary
+ * connection) to its owner and tells it when the connection ends. The last handler of the pipeline:
  *
  * <pre>{@code
  * p.addLast("decoder", new NunDbReplyDecoder(config));
@@ -22,10 +22,19 @@ import io.nundb.exporter.protocol.NunDbLine;
  * <p>Thread-safety: per channel; runs on the node's event loop like the client it calls.
  */
 final class NodeChannelHandler extends ChannelInboundHandlerAdapter {
-    private final NodeClient client;
+    /** The owner of a connection; called on the node's event loop with the connection's id. */
+    interface Connection {
+        void onLine(long connectionId, NunDbLine line);
+
+        void onClosed(long connectionId);
+
+        void onException(long connectionId, Throwable cause);
+    }
+
+    private final Connection client;
     private final long connectionId;
 
-    NodeChannelHandler(NodeClient client, long connectionId) {
+    NodeChannelHandler(Connection client, long connectionId) {
         this.client = client;
         this.connectionId = connectionId;
     }

@@ -54,7 +54,7 @@ import java.util.logging.Logger;
  * calls from other threads are handed to it. {@link #snapshot()} reads a volatile immutable snapshot and
  * is safe from any thread.
  */
-public final class NodeClient {
+public final class NodeClient implements NodeChannelHandler.Connection {
     private static final Logger LOG = Logger.getLogger(NodeClient.class.getName());
 
     private enum ConnState {
@@ -305,7 +305,8 @@ public final class NodeClient {
         reconnectTask = loop.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
     }
 
-    void onClosed(long id) {
+    @Override
+    public void onClosed(long id) {
         if (id != connectionId || stopped) {
             return;
         }
@@ -313,7 +314,8 @@ public final class NodeClient {
         connectionFailed(PollErrorReason.CLOSED);
     }
 
-    void onException(long id, Throwable cause) {
+    @Override
+    public void onException(long id, Throwable cause) {
         if (id != connectionId || stopped) {
             return;
         }
@@ -324,7 +326,8 @@ public final class NodeClient {
 
     // ---------------------------------------------------------------- lines
 
-    void onLine(long id, NunDbLine line) {
+    @Override
+    public void onLine(long id, NunDbLine line) {
         if (id != connectionId) {
             return;
         }

@@ -87,6 +87,8 @@ public final class SimulatedCluster implements AutoCloseable {
         private int size = 3;
         private IntFunction<String> names = i -> "nundb-" + i + ".sim:3014";
         private String user = "nun";
+        // The real server's debug-build default (spec §1.1), used by the spec's verbatim exchanges; the demo
+        // and SimulatorMain always set random or given credentials.
         private String password = "nun-pwd";
         private long processIdBase = System.currentTimeMillis();
         private Duration replicationDelay = Duration.ZERO;

@@ -157,6 +157,8 @@ public final class SimulatedNode implements AutoCloseable {
     public static final class Builder {
         private String name;
         private String user = "nun";
+        // The real server's debug-build default (spec §1.1), used by the spec's verbatim exchanges; the demo
+        // and SimulatorMain always set random or given credentials.
         private String password = "nun-pwd";
         private long processId;
         private int port;
