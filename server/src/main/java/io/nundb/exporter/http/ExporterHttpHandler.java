@@ -229,23 +229,11 @@ public final class ExporterHttpHandler extends SimpleChannelInboundHandler<FullH
         boolean gzip = acceptsGzip(req.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
         List<String> names = query.parameters().get(NAME_PARAM);
         if (names != null && !names.isEmpty()) {
-            Promise<ByteBuf> promise = ctx.executor().newPromise();
-            waiting = true;
-            promise.addListener((Future<ByteBuf> f) -> {
-                if (f.isSuccess()) {
-                    ByteBuf body = f.getNow();
-                    if (!ctx.channel().isActive()) {
-                        body.release();
-                    } else {
-                        ctx.writeAndFlush(metricsResponse(body, writer.getContentType(), gzip, head));
-                    }
-                } else {
-                    unavailable(ctx, head, f.cause());
-                }
-                resume(ctx);
-            });
             publisher.renderFiltered(
-                    writer, MetricNameFilter.builder().nameMustBeEqualTo(names).build(), gzip, promise);
+                    writer,
+                    MetricNameFilter.builder().nameMustBeEqualTo(names).build(),
+                    gzip,
+                    uncachedResponse(ctx, writer, gzip, head));
             return;
         }
         ExpositionFormat format = ExpositionFormat.of(writer);
@@ -266,6 +254,31 @@ public final class ExporterHttpHandler extends SimpleChannelInboundHandler<FullH
         publisher.requestRender(format, promise);
     }
 
+    /**
+     * A promise for a body rendered for this request only (filtered by name or by target): when it
+     * completes the response is written (or the body released if the client left) and queued requests
+     * resume. Holds further pipelined requests until then.
+     */
+    private Promise<ByteBuf> uncachedResponse(
+            ChannelHandlerContext ctx, ExpositionFormatWriter writer, boolean gzip, boolean head) {
+        Promise<ByteBuf> promise = ctx.executor().newPromise();
+        waiting = true;
+        promise.addListener((Future<ByteBuf> f) -> {
+            if (f.isSuccess()) {
+                ByteBuf body = f.getNow();
+                if (!ctx.channel().isActive()) {
+                    body.release();
+                } else {
+                    ctx.writeAndFlush(metricsResponse(body, writer.getContentType(), gzip, head));
+                }
+            } else {
+                unavailable(ctx, head, f.cause());
+            }
+            resume(ctx);
+        });
+        return promise;
+    }
+
     /** {@code /probe?target=NAME}: one known node's series from the existing state; never dials. */
     private void probe(ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder query, boolean head) {
         List<String> targets = query.parameters().get("target");
@@ -281,23 +294,7 @@ public final class ExporterHttpHandler extends SimpleChannelInboundHandler<FullH
         }
         ExpositionFormatWriter writer = publisher.writerFor(req.headers().get(HttpHeaderNames.ACCEPT));
         boolean gzip = acceptsGzip(req.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
-        Promise<ByteBuf> promise = ctx.executor().newPromise();
-        waiting = true;
-        promise.addListener((Future<ByteBuf> f) -> {
-            waiting = false;
-            if (f.isSuccess()) {
-                ByteBuf body = f.getNow();
-                if (!ctx.channel().isActive()) {
-                    body.release();
-                } else {
-                    ctx.writeAndFlush(metricsResponse(body, writer.getContentType(), gzip, head));
-                }
-            } else {
-                unavailable(ctx, head, f.cause());
-            }
-            resume(ctx);
-        });
-        publisher.renderTarget(writer, target, gzip, promise);
+        publisher.renderTarget(writer, target, gzip, uncachedResponse(ctx, writer, gzip, head));
     }
 
     private boolean serveCurrent(ChannelHandlerContext ctx, ExpositionFormat format, boolean gzip, boolean head) {
