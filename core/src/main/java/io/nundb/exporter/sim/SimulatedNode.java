@@ -30,7 +30,7 @@ import java.util.function.LongSupplier;
 
 /**
  * One simulated Nun-db node: a real TCP server on 127.0.0.1 that answers the Nun-db text protocol
- * byte for byte as the real server at {@code ca22706} does ({@code shared/nundb-protocol.md} §1-§5,
+ * byte for byte as the real server at {@code ca22706} does ({@code docs/nundb-protocol.md} §1-§5,
  * Appendix B), with its write timing (TCP_NODELAY off, one write and flush per message, replies only
  * once no complete input line is pending) and faults on command. Its name (the {@code (self)} entry)
  * may differ from its listen address. Standalone, it becomes {@code Primary} after its start-up

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * Verbatim Nun-db TCP exchanges from {@code shared/nundb-protocol.md}, shared by the simulator's
+ * Verbatim Nun-db TCP exchanges (sources: {@code docs/nundb-protocol.md}), shared by the simulator's
  * conformance suite and the client's decoder and parser tests. Each constant cites the section it
  * was copied from; bytes are exactly as the real server writes them, quirks included.
  *
