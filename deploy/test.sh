@@ -22,27 +22,16 @@ pass() { SUMMARY+=("PASS  $1"); echo "== PASS: $1"; }
 step() { echo; echo "== $1"; }
 
 # --- tools -------------------------------------------------------------------------------------
-apt_install() {
-  # Never start the packages' services: a policy-rc.d that denies starts, removed afterwards if ours.
-  local own_policy=0
-  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-    chmod +x /usr/sbin/policy-rc.d
-    own_policy=1
-  fi
-  local rc=0
-  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"; then
-    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" || rc=1
-  fi
-  if [[ $own_policy == 1 ]]; then rm -f /usr/sbin/policy-rc.d; fi
-  if [[ $rc != 0 ]]; then echo "FAIL: could not install $*" >&2; exit 1; fi
-}
+# apt_install (no service started, apt's errors shown) and run_in_group, shared with ./test.sh
+. "$DEPLOY/tools/testlib.sh"
 
 step "tools"
 need=()
 command -v promtool >/dev/null || need+=(prometheus)
 command -v prometheus >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
+command -v jsonnet >/dev/null || need+=(jsonnet)
+command -v curl >/dev/null || need+=(curl)
 PY=python3
 if ! python3 -c 'import yaml' 2>/dev/null; then
   PY=/usr/bin/python3
@@ -53,19 +42,25 @@ if [[ ${#need[@]} -gt 0 ]]; then
   echo "installing: ${need[*]}"
   apt_install "${need[@]}"
 fi
-for t in promtool prometheus amtool; do
+for t in promtool prometheus amtool jsonnet curl; do
   command -v "$t" >/dev/null || { echo "FAIL: $t missing after install" >&2; exit 1; }
 done
 "$PY" -c 'import yaml' || { echo "FAIL: python3 yaml missing after install" >&2; exit 1; }
 PROM_VERSION="$(promtool --version 2>&1 | head -1)"
 AM_VERSION="$(amtool --version 2>&1 | head -1)"
 echo "$PROM_VERSION"; echo "$AM_VERSION"
-pass "tools: $PROM_VERSION; $AM_VERSION"
+JSONNET_VERSION="$(jsonnet --version 2>&1 | head -1)"
+echo "$JSONNET_VERSION"
+pass "tools: $PROM_VERSION; $AM_VERSION; $JSONNET_VERSION"
+
+step "test command helpers (process groups, package installs)"
+"$DEPLOY/tools/test_testlib.sh"
+pass "a timed-out phase's whole process group ends; installs start no service and show apt's errors"
 
 # --- rendered files are current -----------------------------------------------------------------
-step "mixin: re-rendering gives the committed files"
-python3 "$DEPLOY/mixin/render.py" --check
-pass "mixin renders byte-identical rules file, PrometheusRule and dashboard"
+step "mixin: rendering the jsonnet gives the committed files"
+"$DEPLOY/mixin/render.sh" --check
+pass "jsonnet mixin renders byte-identical rules file (and the chart's copy), PrometheusRule and dashboard"
 
 # --- rules --------------------------------------------------------------------------------------
 step "promtool check rules"
@@ -117,7 +112,7 @@ pass "inhibitions name existing alerts and labels"
 # --- grafana ------------------------------------------------------------------------------------
 step "grafana: dashboard queries through a real prometheus"
 "$PY" "$DEPLOY/tools/check_dashboard.py" "$DEPLOY"
-pass "every dashboard query parses in prometheus, no \$ left over"
+pass "every panel has a description and a fitting unit, states are mapped; every query parses in prometheus"
 
 # --- metric names -------------------------------------------------------------------------------
 step "metric names used by rules, dashboard and manifests"
