@@ -128,6 +128,34 @@ fi
 step "kubernetes manifests"
 "$PY" "$DEPLOY/tools/check_kubernetes.py" "$DEPLOY"
 pass "kubernetes manifests: known fields only, restricted securityContext, names consistent"
+step "helm chart: lint and template through helm-java, manifest checks, rules equal the rules file"
+CHART="$DEPLOY/helm/nundb-exporter"
+HELM_CHECK="$DEPLOY/helm/check"
+# helm-java carries Helm as a native library; its classpath resolves offline after the first run
+mvn -B -q -o -f "$HELM_CHECK/pom.xml" dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null 2>&1 ||
+  mvn -B -q -f "$HELM_CHECK/pom.xml" dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+helm_java() { java -cp "$(cat "$HELM_CHECK/target/classpath.txt")" "$HELM_CHECK/HelmCheck.java" "$@"; }
+for values in "" "$CHART"/ci/*-values.yaml; do
+  name="$(basename "${values:-default}" .yaml)"
+  # lint takes no values file in helm-java 0.0.15: lint a copy whose values.yaml has the set merged in
+  mkdir -p "$tmp/lint-$name" && cp -r "$CHART" "$tmp/lint-$name/"
+  if [[ -n "$values" ]]; then
+    "$PY" - "$CHART/values.yaml" "$values" "$tmp/lint-$name/nundb-exporter/values.yaml" <<'PYEOF'
+import sys, yaml
+def merge(a, b):
+    return {**a, **{k: merge(a[k], v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v for k, v in b.items()}}
+yaml.safe_dump(merge(yaml.safe_load(open(sys.argv[1])), yaml.safe_load(open(sys.argv[2]))), open(sys.argv[3], "w"))
+PYEOF
+  fi
+  helm_java lint "$tmp/lint-$name/nundb-exporter"
+  helm_java template "$CHART" nundb-exporter nundb ${values:+"$values"} > "$tmp/helm-$name.yaml"
+  echo "values $name:"
+  "$PY" "$DEPLOY/tools/check_kubernetes.py" "$DEPLOY" --helm "$tmp/helm-$name.yaml"
+done
+grep -q '^kind: PrometheusRule' "$tmp/helm-full-values.yaml" || { echo "FAIL: full-values renders no PrometheusRule" >&2; exit 1; }
+grep -q '^kind: ServiceMonitor' "$tmp/helm-full-values.yaml" || { echo "FAIL: full-values renders no ServiceMonitor" >&2; exit 1; }
+pass "helm lint --strict and helm template (default, $(cd "$CHART/ci" && ls | sed 's/-values.yaml//' | paste -sd,)): manifest checks hold, PrometheusRule = rules file"
+
 step "Dockerfile"
 "$PY" "$DEPLOY/tools/check_dockerfile.py" "$DEPLOY"
 pass "Dockerfile: stages, non-root, EXPOSE, HEALTHCHECK, JVM flags, jar path"
