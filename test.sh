@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test of nundb-exporter: the Maven build with unit and loopback integration tests (Spotless
-# included), the JMH allocation smoke run, the deploy asset checks against real promtool/amtool, and the
-# end-to-end run against real Prometheus and Alertmanager. Installs the Debian tools it needs when they
-# are missing (as root); a tool that is still missing fails the run, it never skips.
+# included), the JMH allocation smoke run, the deploy asset checks against real promtool/amtool, jsonnet
+# and helm, and the end-to-end run against real Prometheus and Alertmanager. Installs the Debian packages
+# it needs when they are missing (as root; their services are not started); a tool that is still missing
+# fails the run, it never skips.
+#
+# Each phase runs in its own process group with a time limit: at the limit the whole group ends
+# (deploy/tools/testlib.sh run_in_group), so a phase never leaves servers or JVMs behind. The tests end
+# only processes they started; nothing is stopped by name.
 #
 # Usage: ./test.sh [phase...]   phases: tools build jmh deploy e2e soak (default: all, in that order)
 set -euo pipefail
 cd "$(dirname "$0")"
+. deploy/tools/testlib.sh
 
 PHASES=("$@")
 if [ ${#PHASES[@]} -eq 0 ]; then
@@ -14,35 +20,33 @@ if [ ${#PHASES[@]} -eq 0 ]; then
 fi
 
 declare -A LIMIT=([tools]=600 [build]=1500 [jmh]=900 [deploy]=600 [e2e]=780 [soak]=420)
+for phase in "${PHASES[@]}"; do
+  [ -n "${LIMIT[$phase]:-}" ] || { echo "unknown phase $phase (phases: tools build jmh deploy e2e soak)" >&2; exit 2; }
+done
 RESULTS=()
 FAILED=0
 
-need_tool() { # need_tool <command> <debian package>
-  if ! command -v "$1" >/dev/null 2>&1; then
-    if [ "$(id -u)" -ne 0 ]; then
-      echo "missing $1 (Debian package $2) and not root to install it" >&2
-      return 1
-    fi
-    echo "installing Debian package $2 for $1"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$2" >/dev/null ||
-      { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$2" >/dev/null; }
-    # Debian starts packaged daemons; the tests start their own on free ports.
-    systemctl stop prometheus prometheus-alertmanager prometheus-node-exporter 2>/dev/null || true
-    pkill -x prometheus 2>/dev/null || true
-    pkill -x prometheus-alertmanager 2>/dev/null || true
-  fi
-  command -v "$1" >/dev/null 2>&1 || { echo "required tool $1 is missing" >&2; return 1; }
-}
+# Command -> Debian package, for every tool a phase runs. Nothing else is installed.
+declare -A PACKAGE=(
+  [java]=default-jdk-headless [mvn]=maven [curl]=curl [python3]=python3 [jsonnet]=jsonnet
+  [promtool]=prometheus [prometheus]=prometheus
+  [amtool]=prometheus-alertmanager [prometheus-alertmanager]=prometheus-alertmanager
+)
 
 phase_tools() {
-  need_tool java default-jdk-headless
-  need_tool mvn maven
-  need_tool promtool prometheus
-  need_tool prometheus prometheus
-  need_tool amtool prometheus-alertmanager
-  need_tool prometheus-alertmanager prometheus-alertmanager
-  need_tool wrk wrk
-  need_tool python3 python3
+  local missing=() t
+  for t in "${!PACKAGE[@]}"; do
+    command -v "$t" >/dev/null 2>&1 || missing+=("${PACKAGE[$t]}")
+  done
+  python3 -c 'import yaml' 2>/dev/null || /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
+  if [ ${#missing[@]} -gt 0 ]; then
+    mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+    apt_install "${missing[@]}"
+  fi
+  for t in "${!PACKAGE[@]}"; do
+    command -v "$t" >/dev/null 2>&1 || { echo "required tool $t (Debian package ${PACKAGE[$t]}) is missing" >&2; return 1; }
+  done
+  python3 -c 'import yaml' 2>/dev/null || /usr/bin/python3 -c 'import yaml' || { echo "python3 yaml is missing" >&2; return 1; }
 }
 
 phase_build() {
@@ -67,13 +71,19 @@ phase_soak() {
     -Dsurefire.failIfNoSpecifiedTests=false
 }
 
+# Interrupted: end the running phase's group, then stop.
+on_signal() {
+  [ -z "${RUN_IN_GROUP_PGID:-}" ] || kill -TERM -- "-$RUN_IN_GROUP_PGID" 2>/dev/null || true
+  exit 130
+}
+trap on_signal INT TERM HUP
+
 for phase in "${PHASES[@]}"; do
   start=$(date +%s)
   echo "==> phase $phase (limit ${LIMIT[$phase]}s)"
-  set +e
-  timeout --foreground -k 10 "${LIMIT[$phase]}" bash -c "$(declare -f need_tool phase_"$phase"); set -euo pipefail; phase_$phase"
-  rc=$?
-  set -e
+  rc=0
+  run_in_group "${LIMIT[$phase]}" bash -c "$(declare -p PACKAGE); $(declare -f apt_install phase_"$phase");
+    set -euo pipefail; phase_$phase" || rc=$?
   took=$(( $(date +%s) - start ))
   if [ $rc -eq 0 ]; then status=ok; elif [ $rc -eq 124 ]; then status=TIMEOUT; else status="FAILED($rc)"; fi
   RESULTS+=("$(printf '%-8s %-12s %5ss' "$phase" "$status" "$took")")

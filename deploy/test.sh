@@ -22,27 +22,16 @@ pass() { SUMMARY+=("PASS  $1"); echo "== PASS: $1"; }
 step() { echo; echo "== $1"; }
 
 # --- tools -------------------------------------------------------------------------------------
-apt_install() {
-  # Never start the packages' services: a policy-rc.d that denies starts, removed afterwards if ours.
-  local own_policy=0
-  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-    chmod +x /usr/sbin/policy-rc.d
-    own_policy=1
-  fi
-  local rc=0
-  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"; then
-    apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" || rc=1
-  fi
-  if [[ $own_policy == 1 ]]; then rm -f /usr/sbin/policy-rc.d; fi
-  if [[ $rc != 0 ]]; then echo "FAIL: could not install $*" >&2; exit 1; fi
-}
+# apt_install (no service started, apt's errors shown) and run_in_group, shared with ./test.sh
+. "$DEPLOY/tools/testlib.sh"
 
 step "tools"
 need=()
 command -v promtool >/dev/null || need+=(prometheus)
 command -v prometheus >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
+command -v jsonnet >/dev/null || need+=(jsonnet)
+command -v curl >/dev/null || need+=(curl)
 PY=python3
 if ! python3 -c 'import yaml' 2>/dev/null; then
   PY=/usr/bin/python3
@@ -53,19 +42,25 @@ if [[ ${#need[@]} -gt 0 ]]; then
   echo "installing: ${need[*]}"
   apt_install "${need[@]}"
 fi
-for t in promtool prometheus amtool; do
+for t in promtool prometheus amtool jsonnet curl; do
   command -v "$t" >/dev/null || { echo "FAIL: $t missing after install" >&2; exit 1; }
 done
 "$PY" -c 'import yaml' || { echo "FAIL: python3 yaml missing after install" >&2; exit 1; }
 PROM_VERSION="$(promtool --version 2>&1 | head -1)"
 AM_VERSION="$(amtool --version 2>&1 | head -1)"
 echo "$PROM_VERSION"; echo "$AM_VERSION"
-pass "tools: $PROM_VERSION; $AM_VERSION"
+JSONNET_VERSION="$(jsonnet --version 2>&1 | head -1)"
+echo "$JSONNET_VERSION"
+pass "tools: $PROM_VERSION; $AM_VERSION; $JSONNET_VERSION"
+
+step "test command helpers (process groups, package installs)"
+"$DEPLOY/tools/test_testlib.sh"
+pass "a timed-out phase's whole process group ends; installs start no service and show apt's errors"
 
 # --- rendered files are current -----------------------------------------------------------------
-step "mixin: re-rendering gives the committed files"
-python3 "$DEPLOY/mixin/render.py" --check
-pass "mixin renders byte-identical rules file, PrometheusRule and dashboard"
+step "mixin: rendering the jsonnet gives the committed files"
+"$DEPLOY/mixin/render.sh" --check
+pass "jsonnet mixin renders byte-identical rules file (and the chart's copy), PrometheusRule and dashboard"
 
 # --- rules --------------------------------------------------------------------------------------
 step "promtool check rules"
@@ -117,7 +112,7 @@ pass "inhibitions name existing alerts and labels"
 # --- grafana ------------------------------------------------------------------------------------
 step "grafana: dashboard queries through a real prometheus"
 "$PY" "$DEPLOY/tools/check_dashboard.py" "$DEPLOY"
-pass "every dashboard query parses in prometheus, no \$ left over"
+pass "every panel has a description and a fitting unit, states are mapped; every query parses in prometheus"
 
 # --- metric names -------------------------------------------------------------------------------
 step "metric names used by rules, dashboard and manifests"
@@ -133,6 +128,34 @@ fi
 step "kubernetes manifests"
 "$PY" "$DEPLOY/tools/check_kubernetes.py" "$DEPLOY"
 pass "kubernetes manifests: known fields only, restricted securityContext, names consistent"
+step "helm chart: lint and template through helm-java, manifest checks, rules equal the rules file"
+CHART="$DEPLOY/helm/nundb-exporter"
+HELM_CHECK="$DEPLOY/helm/check"
+# helm-java carries Helm as a native library; its classpath resolves offline after the first run
+mvn -B -q -o -f "$HELM_CHECK/pom.xml" dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null 2>&1 ||
+  mvn -B -q -f "$HELM_CHECK/pom.xml" dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
+helm_java() { java -cp "$(cat "$HELM_CHECK/target/classpath.txt")" "$HELM_CHECK/HelmCheck.java" "$@"; }
+for values in "" "$CHART"/ci/*-values.yaml; do
+  name="$(basename "${values:-default}" .yaml)"
+  # lint takes no values file in helm-java 0.0.15: lint a copy whose values.yaml has the set merged in
+  mkdir -p "$tmp/lint-$name" && cp -r "$CHART" "$tmp/lint-$name/"
+  if [[ -n "$values" ]]; then
+    "$PY" - "$CHART/values.yaml" "$values" "$tmp/lint-$name/nundb-exporter/values.yaml" <<'PYEOF'
+import sys, yaml
+def merge(a, b):
+    return {**a, **{k: merge(a[k], v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v for k, v in b.items()}}
+yaml.safe_dump(merge(yaml.safe_load(open(sys.argv[1])), yaml.safe_load(open(sys.argv[2]))), open(sys.argv[3], "w"))
+PYEOF
+  fi
+  helm_java lint "$tmp/lint-$name/nundb-exporter"
+  helm_java template "$CHART" nundb-exporter nundb ${values:+"$values"} > "$tmp/helm-$name.yaml"
+  echo "values $name:"
+  "$PY" "$DEPLOY/tools/check_kubernetes.py" "$DEPLOY" --helm "$tmp/helm-$name.yaml"
+done
+grep -q '^kind: PrometheusRule' "$tmp/helm-full-values.yaml" || { echo "FAIL: full-values renders no PrometheusRule" >&2; exit 1; }
+grep -q '^kind: ServiceMonitor' "$tmp/helm-full-values.yaml" || { echo "FAIL: full-values renders no ServiceMonitor" >&2; exit 1; }
+pass "helm lint --strict and helm template (default, $(cd "$CHART/ci" && ls | sed 's/-values.yaml//' | paste -sd,)): manifest checks hold, PrometheusRule = rules file"
+
 step "Dockerfile"
 "$PY" "$DEPLOY/tools/check_dockerfile.py" "$DEPLOY"
 pass "Dockerfile: stages, non-root, EXPOSE, HEALTHCHECK, JVM flags, jar path"

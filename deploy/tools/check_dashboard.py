@@ -4,6 +4,9 @@
 promtool (2.42) has no command to parse a query, so this starts `prometheus` on a temporary storage
 path and a free loopback port (with the shipped rules loaded), substitutes the dashboard variables,
 fails on any `$` left over, and sends every query to /api/v1/query: a parse error fails the check.
+Before that, every panel is checked for a description and a unit that fits its metrics (seconds for
+`_seconds`, bytes for `_bytes`, a count otherwise), and panels showing a state for a state timeline
+with value mappings and thresholds coloured by meaning (STATE_METRICS).
 
   check_dashboard.py DEPLOY_DIR                       # parse only, own Prometheus
   check_dashboard.py DEPLOY_DIR --prometheus URL --cluster prod --node nundb-0.nundb:3014 --require-data
@@ -66,6 +69,111 @@ def structure_errors(board):
             for rng in re.findall(r"\[([^\]]+)\]", t["expr"]):
                 if rng != "$__rate_interval":
                     errors.append(f"panel {p['id']}: range [{rng}] should be [$__rate_interval]")
+    return errors
+
+
+# Metrics whose value is a state: panels showing them map each value to a name and a colour by meaning.
+# A state panel must map at least these values to these colours (other values may be mapped too).
+UP_DOWN = {"0": "red", "1": "green"}
+STATE_METRICS = {
+    "up": UP_DOWN,
+    "nundb_up": UP_DOWN,
+    "nundb_node_role": {"0": "red", "3": "green"},  # no role reported ... primary (see the dashboard)
+}
+COUNT_UNITS = {"short", "none", "reqps", "ops"}
+
+
+def metric_kind(names):
+    """What a query's metric names measure: state, info, seconds, bytes or count (None when mixed)."""
+    kinds = set()
+    for n in names:
+        if n in STATE_METRICS:
+            kinds.add("state")
+        elif n.endswith("_info"):
+            kinds.add("info")
+        elif n.endswith(("_seconds", "_seconds_bucket")):
+            kinds.add("seconds")
+        elif n.endswith("_bytes"):
+            kinds.add("bytes")
+        else:
+            kinds.add("count")
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def value_names(expr):
+    """Metric names that carry a query's value: `x and on (...) y` and `x unless y` take values from x."""
+    return names_in_promql(re.split(r"\s(?:and|unless)\s", expr)[0])
+
+
+def threshold_color(steps, value):
+    """The colour the thresholds give to value (the last step at or below it; the base step has value null)."""
+    color = None
+    for step in steps:
+        if step.get("value") is None or step["value"] <= value:
+            color = step["color"]
+    return color
+
+
+def unit_errors(board):
+    """Each panel: a description and a unit that fits the metrics; state panels: mappings and thresholds."""
+    errors = []
+    for p in board["panels"]:
+        where = f"panel {p['id']} '{p['title']}'"
+        if not p.get("description", "").strip():
+            errors.append(f"{where}: no description")
+        defaults = p.get("fieldConfig", {}).get("defaults", {})
+        unit = defaults.get("unit")
+        if not unit:
+            errors.append(f"{where}: no unit")
+            continue
+        kinds = {metric_kind(value_names(t["expr"])) for t in p.get("targets", [])}
+        if None in kinds or len(kinds) != 1:
+            errors.append(f"{where}: its queries mix kinds of metric (a state, seconds, bytes, counts)")
+            continue
+        kind = kinds.pop()
+        if kind == "seconds" and unit != "s":
+            errors.append(f"{where}: durations need unit s, not {unit}")
+        elif kind == "bytes" and unit != "bytes":
+            errors.append(f"{where}: sizes need unit bytes, not {unit}")
+        elif kind == "count" and unit not in COUNT_UNITS:
+            errors.append(f"{where}: counts need one of {sorted(COUNT_UNITS)}, not {unit}")
+        elif kind == "count" and unit == "reqps" and not all("rate(" in t["expr"] for t in p["targets"]):
+            errors.append(f"{where}: unit reqps needs rate() in every query")
+        elif kind == "info" and (p["type"] != "stat" or p.get("options", {}).get("textMode") != "name"):
+            errors.append(f"{where}: an info metric is shown as a stat of its labels (textMode name)")
+        elif kind == "state":
+            errors.extend(state_errors(p, where, unit, defaults))
+    return errors
+
+
+def state_errors(p, where, unit, defaults):
+    errors = []
+    if p["type"] not in ("state-timeline", "stat"):
+        errors.append(f"{where}: a state is shown as a state-timeline or stat, not {p['type']}")
+    if unit != "none":
+        errors.append(f"{where}: a state has unit none, not {unit}")
+    mapped = {}
+    for m in defaults.get("mappings", []):
+        if m.get("type") == "value":
+            mapped.update(m.get("options", {}))
+    steps = defaults.get("thresholds", {}).get("steps", [])
+    if defaults.get("color", {}).get("mode") != "thresholds" or not steps:
+        errors.append(f"{where}: a state is coloured by thresholds (color mode thresholds), not a palette")
+    metrics = set()
+    for t in p["targets"]:
+        metrics |= value_names(t["expr"])
+    for metric in sorted(metrics):
+        for value, color in STATE_METRICS[metric].items():
+            if value not in mapped or not mapped[value].get("text"):
+                errors.append(f"{where}: value {value} of {metric} has no value mapping with a text")
+            elif mapped[value].get("color") != color:
+                errors.append(f"{where}: value {value} of {metric} maps to {mapped[value].get('color')}, not {color}")
+            if steps and threshold_color(steps, float(value)) != color:
+                errors.append(f"{where}: thresholds colour value {value} of {metric} "
+                              f"{threshold_color(steps, float(value))}, not {color}")
+    for value, m in mapped.items():
+        if steps and m.get("color") != threshold_color(steps, float(value)):
+            errors.append(f"{where}: mapping of {value} and thresholds disagree on its colour")
     return errors
 
 
@@ -154,7 +262,9 @@ def main(argv):
 
     with open(os.path.join(args.deploy, "grafana", "dashboards", "nundb.json")) as f:
         board = json.load(f)
-    errors = structure_errors(board) + check_provisioning(args.deploy)
+    errors = structure_errors(board) + unit_errors(board) + check_provisioning(args.deploy)
+    if not errors:
+        print(f"{len(board['panels'])} panels: description, unit fitting their metrics, state mappings")
 
     workdir = None
     proc = None

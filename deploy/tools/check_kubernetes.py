@@ -7,7 +7,11 @@ fails), then the cross-references are checked (selectors, ports, Secret paths, s
 probes, ServiceMonitor interval and relabeling). The fabric8 kubernetes-model check of issue 6 can
 replace the allowlist later.
 
-Usage: check_kubernetes.py DEPLOY_DIR
+Usage: check_kubernetes.py DEPLOY_DIR                       # the kustomize base
+       check_kubernetes.py DEPLOY_DIR --helm RENDERED.yaml    # `helm template` output of the chart: the
+                                                              # same checks (ServiceMonitor, NetworkPolicy,
+                                                              # PrometheusRule when rendered), no Secret
+                                                              # rendered, rules equal to the rules file
 """
 
 import os
@@ -28,7 +32,7 @@ PROBE = {
 }
 CONTAINER = {
     "name": S, "image": S, "imagePullPolicy": S, "args": [S], "command": [S],
-    "env": [{"name": S, "value": S}],
+    "env": [{"name": S, "value": S, "valueFrom": {"secretKeyRef": {"name": S, "key": S, "optional": S}}}],
     "ports": [{"name": S, "containerPort": S, "protocol": S}],
     "livenessProbe": PROBE, "readinessProbe": PROBE, "startupProbe": PROBE,
     "resources": {"requests": {"cpu": S, "memory": S}, "limits": {"cpu": S, "memory": S}},
@@ -59,10 +63,12 @@ SCHEMAS = {
                     "securityContext": {
                         "runAsNonRoot": S, "runAsUser": S, "runAsGroup": S, "fsGroup": S, "seccompProfile": SECCOMP,
                     },
-                    "containers": [CONTAINER],
+                    "containers": [CONTAINER], "imagePullSecrets": [ANY], "nodeSelector": ANY, "affinity": ANY,
+                    "tolerations": [ANY],
                     "volumes": [{
                         "name": S,
-                        "secret": {"secretName": S, "defaultMode": S, "items": [ANY], "optional": S},
+                        "secret": {"secretName": S, "defaultMode": S, "items": [{"key": S, "path": S, "mode": S}],
+                                   "optional": S},
                         "emptyDir": {"medium": S, "sizeLimit": S},
                     }],
                 },
@@ -86,7 +92,7 @@ SCHEMAS = {
         "spec": {
             "jobLabel": S, "selector": LABEL_SELECTOR, "namespaceSelector": ANY,
             "endpoints": [{
-                "port": S, "path": S, "scheme": S, "interval": S, "scrapeTimeout": S, "honorLabels": S,
+                "port": S, "path": S, "scheme": S, "tlsConfig": ANY, "interval": S, "scrapeTimeout": S, "honorLabels": S,
                 "relabelings": [RELABEL], "metricRelabelings": [RELABEL],
             }],
         },
@@ -126,9 +132,45 @@ def strict(value, schema, path, errors):
             strict(v, schema[k], f"{path}.{k}", errors)
 
 
-def main(deploy):
-    kdir = os.path.join(deploy, "kubernetes")
+def main(argv):
+    deploy = argv[0]
     errors = []
+    if len(argv) == 3 and argv[1] == "--helm":
+        docs = load_helm(argv[2], deploy, errors)
+        return report(check(docs, errors, required=("Deployment", "Service")), docs)
+    docs = load_kustomize(deploy, errors)
+    return report(check(docs, errors,
+                        required=("Deployment", "Service", "NetworkPolicy", "ServiceMonitor", "PrometheusRule")),
+                  docs)
+
+
+def load_helm(rendered, deploy, errors):
+    """The objects of `helm template` output, strictly parsed; no Secret, rules equal to the rules file."""
+    docs = {}
+    with open(rendered) as f:
+        for doc in yaml.safe_load_all(f):
+            if not doc:
+                continue
+            key = (doc.get("apiVersion"), doc.get("kind"))
+            if key[1] == "Secret":
+                errors.append("the chart renders a Secret: credentials must come from an existing Secret")
+                continue
+            if key not in SCHEMAS:
+                errors.append(f"{rendered}: unexpected {key}")
+                continue
+            strict(doc, SCHEMAS[key], f"{os.path.basename(rendered)}:{doc['kind']}", errors)
+            if doc["kind"] in docs:
+                errors.append(f"two {doc['kind']} objects")
+            docs[doc["kind"]] = doc
+    if "PrometheusRule" in docs:
+        with open(os.path.join(deploy, "prometheus", "nundb-rules.yml")) as f:
+            if docs["PrometheusRule"]["spec"] != yaml.safe_load(f):
+                errors.append("the PrometheusRule's rules differ from deploy/prometheus/nundb-rules.yml")
+    return docs
+
+
+def load_kustomize(deploy, errors):
+    kdir = os.path.join(deploy, "kubernetes")
     with open(os.path.join(kdir, "kustomization.yaml")) as f:
         kust = yaml.safe_load(f)
     strict(kust, SCHEMAS[(kust["apiVersion"], kust["kind"])], "kustomization", errors)
@@ -146,8 +188,17 @@ def main(deploy):
     on_disk = {n for n in os.listdir(kdir) if n.endswith(".yaml") and n != "kustomization.yaml"}
     if listed != on_disk:
         errors.append(f"kustomization resources {sorted(listed)} differ from files {sorted(on_disk)}")
+    return docs
 
-    dep, svc, np_, sm = docs["Deployment"], docs["Service"], docs["NetworkPolicy"], docs["ServiceMonitor"]
+
+def check(docs, errors, required):
+    """Cross-references and security properties; ServiceMonitor and NetworkPolicy checks when present."""
+    for kind in required:
+        if kind not in docs:
+            errors.append(f"no {kind}")
+    if "Deployment" not in docs or "Service" not in docs:
+        return errors, 0
+    dep, svc, np_, sm = docs["Deployment"], docs["Service"], docs.get("NetworkPolicy"), docs.get("ServiceMonitor")
     pod = dep["spec"]["template"]
     pod_labels = pod["metadata"]["labels"]
     sub = lambda sel, labels: all(labels.get(k) == v for k, v in sel.items())  # noqa: E731
@@ -155,9 +206,9 @@ def main(deploy):
         errors.append("Deployment selector does not match its pod labels")
     if not sub(svc["spec"]["selector"], pod_labels):
         errors.append("Service selector does not match the pods")
-    if not sub(np_["spec"]["podSelector"]["matchLabels"], pod_labels):
+    if np_ and not sub(np_["spec"]["podSelector"]["matchLabels"], pod_labels):
         errors.append("NetworkPolicy does not select the pods")
-    if not sub(sm["spec"]["selector"]["matchLabels"], svc["metadata"]["labels"]):
+    if sm and not sub(sm["spec"]["selector"]["matchLabels"], svc["metadata"]["labels"]):
         errors.append("ServiceMonitor does not select the Service")
 
     c = pod["spec"]["containers"][0]
@@ -176,43 +227,67 @@ def main(deploy):
         "memory request 256Mi": c["resources"]["requests"]["memory"] == "256Mi",
         "memory limit 512Mi": c["resources"]["limits"]["memory"] == "512Mi",
         "Service port metrics 9898": any(p["name"] == "metrics" and p["port"] == 9898 for p in svc["spec"]["ports"]),
-        "ServiceMonitor interval 15s": sm["spec"]["endpoints"][0]["interval"] == "15s",
-        "ServiceMonitor scrapeTimeout 10s": sm["spec"]["endpoints"][0]["scrapeTimeout"] == "10s",
-        "ServiceMonitor adds nundb_cluster": any(
-            r.get("targetLabel") == "nundb_cluster" for r in sm["spec"]["endpoints"][0].get("relabelings", [])
-        ),
-        "NetworkPolicy ingress 9898 from monitoring only": np_["spec"]["ingress"] == [{
-            "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
-            "ports": [{"protocol": "TCP", "port": 9898}],
-        }],
-        "NetworkPolicy egress TCP 3014 and DNS": sorted(
-            (p["protocol"], p["port"]) for e in np_["spec"]["egress"] for p in e["ports"]
-        ) == [("TCP", 53), ("TCP", 3014), ("UDP", 53)],
     }
+    if sm:
+        want.update({
+            "ServiceMonitor interval 15s": sm["spec"]["endpoints"][0]["interval"] == "15s",
+            "ServiceMonitor scrapeTimeout 10s": sm["spec"]["endpoints"][0]["scrapeTimeout"] == "10s",
+            "ServiceMonitor adds nundb_cluster": any(
+                r.get("targetLabel") == "nundb_cluster" for r in sm["spec"]["endpoints"][0].get("relabelings", [])
+            ),
+        })
+    if np_:
+        want.update({
+            "NetworkPolicy ingress 9898 from monitoring only": np_["spec"]["ingress"] == [{
+                "from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}],
+                "ports": [{"protocol": "TCP", "port": 9898}],
+            }],
+            "NetworkPolicy egress TCP 3014 and DNS": sorted(
+                (p["protocol"], p["port"]) for e in np_["spec"]["egress"] for p in e["ports"]
+            ) == [("TCP", 53), ("TCP", 3014), ("UDP", 53)],
+        })
     for what, ok in want.items():
         if not ok:
             errors.append(f"expected: {what}")
-    # the Service's cluster label feeds the relabeling
-    src = sm["spec"]["endpoints"][0]["relabelings"][0]["sourceLabels"][0]
-    label = src.replace("__meta_kubernetes_service_label_", "")
-    if not any(k.replace(".", "_").replace("/", "_") == label for k in svc["metadata"]["labels"]):
-        errors.append(f"Service has no label that becomes {src}")
-    # secrets come from files on the Secret mount
+    if sm:  # the Service's cluster label feeds the relabeling
+        src = sm["spec"]["endpoints"][0]["relabelings"][0]["sourceLabels"][0]
+        label = src.replace("__meta_kubernetes_service_label_", "")
+        if not any(k.replace(".", "_").replace("/", "_") == label for k in svc["metadata"]["labels"]):
+            errors.append(f"Service has no label that becomes {src}")
+    # secrets come from files on the Secret mount (the canary token only when the canary is on)
     mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
     secret_vol = next(v for v in pod["spec"]["volumes"] if "secret" in v)
-    for flag in ("--nundb.password-file=", "--canary.token-file="):
+    flags = ["--nundb.password-file="]
+    items = secret_vol["secret"].get("items")
+    if items is None or any(i["path"] == "canary-token" for i in items):
+        flags.append("--canary.token-file=")
+    for flag in flags:
         arg = next((a for a in c["args"] if a.startswith(flag)), None)
         if not arg or not arg[len(flag):].startswith(mounts[secret_vol["name"]] + "/"):
             errors.append(f"{flag} must point into the Secret mount {mounts[secret_vol['name']]}")
-    if any("password" in (e.get("name", "").lower()) for e in c.get("env", [])):
-        errors.append("the password must come from a file, not an environment variable")
+        elif items is not None and arg[len(flag):].split("/")[-1] not in {i["path"] for i in items}:
+            errors.append(f"{flag} names a file the Secret volume does not project")
+    for e in c.get("env", []):
+        if any(w in e.get("name", "").lower() for w in ("pwd", "password", "token")):
+            errors.append(f"env {e['name']}: the password and token must come from files, not the environment")
+        if "value" in e and "user" not in e["name"].lower():
+            errors.append(f"env {e['name']}: a plain value; credentials come from the Secret")
+    user_args = [a for a in c["args"] if a.startswith("--nundb.user=")]
+    user_env = [e for e in c.get("env", []) if e["name"] == "NUN_USER" and "secretKeyRef" in e.get("valueFrom", {})]
+    if not user_args and not user_env:
+        errors.append("no Nun-db user: --nundb.user or NUN_USER from the Secret")
+    return errors, len(want)
 
+
+def report(result, docs):
+    errors, properties = result if isinstance(result, tuple) else (result, 0)
     for e in errors:
         print("ERROR " + e, file=sys.stderr)
     if not errors:
-        print(f"{len(docs)} manifests parse with known fields only; {len(want)} properties hold")
+        print(f"{len(docs) if docs is not None else 'all'} manifests parse with known fields only; "
+              f"{properties} properties hold")
     return 1 if errors else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1:]))
