@@ -9,6 +9,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -30,8 +31,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  *
  * <pre>{@code
  * tls_server_config:
- *   cert_file: server.crt          # PEM certificate chain
- *   key_file: server.key           # PEM PKCS#8 private key
+ *   cert_file: server.crt          # PEM certificate chain, leaf first
+ *   key_file: server.key           # PEM private key: PKCS#8, PKCS#1 RSA or SEC1 EC, not encrypted
  *   min_version: TLS12             # TLS12 (default) or TLS13
  *   client_auth_type: RequireAndVerifyClientCert   # or VerifyClientCertIfGiven, NoClientCert
  *   client_ca_file: ca.crt
@@ -41,6 +42,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  *   headers:
  *     Strict-Transport-Security: max-age=31536000
  * }</pre>
+ *
+ * <p>The key must match the certificate (see {@link TlsKeyPair}, which also says why PKCS#1 and SEC1
+ * keys are re-wrapped in plain Java rather than read with BouncyCastle).
  *
  * <p>Unknown keys are an error (exporter-toolkit parses strictly). Keys that would restrict clients but
  * are not implemented ({@code cipher_suites}, {@code curve_preferences}, {@code client_allowed_sans},
@@ -214,16 +218,23 @@ public record WebConfig(
             throw new WebConfigException(
                     "web config " + file + ": client_auth_type " + authType + " needs client_ca_file");
         }
+        if (ca != null) {
+            watched.add(ca);
+        }
         try {
-            SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile())
+            TlsKeyPair pair = TlsKeyPair.load(cert, key);
+            SslContextBuilder b = SslContextBuilder.forServer(
+                            pair.key(), pair.chain().toArray(new X509Certificate[0]))
                     .sslProvider(SslProvider.JDK)
                     .protocols(protocols);
             if (ca != null) {
-                watched.add(ca);
-                b.trustManager(ca.toFile());
+                b.trustManager(TlsKeyPair.certificates(ca).toArray(new X509Certificate[0]));
             }
             return b.clientAuth(clientAuth).build();
-        } catch (Exception e) { // SSLException, IllegalArgumentException for unreadable PEM
+        } catch (WebConfigException e) {
+            throw new WebConfigException(
+                    "web config " + file + ": cannot load TLS certificate or key: " + e.getMessage());
+        } catch (Exception e) { // SSLException, IllegalArgumentException from the JDK provider
             throw new WebConfigException(
                     "web config " + file + ": cannot load TLS certificate or key (" + cert + ", " + key
                             + (ca != null ? ", " + ca : "") + "): " + firstLine(e),
