@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,11 +22,13 @@ import java.util.logging.Logger;
  * key, client CA), changes: a poll of modification times and sizes every poll interval; a change is
  * loaded once it has been stable for one poll interval (so a file caught mid-write is not). A reload swaps
  * one immutable reference; new connections use the new TLS context, every request the new users and
- * headers. A file that does not load keeps the previous configuration and logs one error per broken
- * version.
+ * headers. A file that does not load, or that would drop TLS, basic auth or a required client certificate
+ * without naming it in {@code intentionally_disabled} (see {@link WebConfig}), keeps the previous
+ * configuration and logs one error per broken version. {@link #reloads()} and {@link #failedReloads()}
+ * count the outcomes; {@link #reload()} reloads now (for SIGHUP).
  *
- * <p>Thread-safety: {@link #get()} may be called from any thread (a volatile read); reloads run on the
- * watcher's own daemon thread.
+ * <p>Thread-safety: {@link #get()} and the counters may be read from any thread (volatile reads); reloads
+ * run on the watcher's own daemon thread, its only writer.
  */
 public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WebConfigWatcher.class.getName());
@@ -33,6 +37,7 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
     private final ScheduledExecutorService executor;
     private volatile WebConfig current;
     private volatile long reloads;
+    private volatile long failedReloads;
     // Watcher thread only.
     private List<Stamp> stamps;
     private List<Stamp> failedStamps;
@@ -67,6 +72,7 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
         long every = Math.max(1, pollInterval.toMillis());
         executor.scheduleWithFixedDelay(w::poll, every, every, TimeUnit.MILLISECONDS);
         LOG.info("web config loaded from " + file + ": " + initial);
+        warnAboutContradictions(initial);
         return w;
     }
 
@@ -80,13 +86,36 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
         return reloads;
     }
 
+    /** Number of reloads refused since start: a file that did not load or would have dropped a protection. */
+    public long failedReloads() {
+        return failedReloads;
+    }
+
+    /**
+     * Re-reads the file now, changed or not, on the watcher thread, with the same checks as a reload on
+     * change. A watcher without a file has nothing to reload and completes with {@code true}.
+     *
+     * @return completes with whether the file was loaded and is now in use ({@code false}: refused, logged
+     *     and counted in {@link #failedReloads()})
+     */
+    public CompletableFuture<Boolean> reload() {
+        if (executor == null) {
+            return CompletableFuture.completedFuture(true);
+        }
+        return CompletableFuture.supplyAsync(() -> attempt(stamp(watchedFiles())), executor);
+    }
+
+    private List<Path> watchedFiles() {
+        List<Path> files = new ArrayList<>(current.watchedFiles());
+        if (files.isEmpty()) {
+            files.add(file);
+        }
+        return files;
+    }
+
     private void poll() {
         try {
-            List<Path> files = new ArrayList<>(current.watchedFiles());
-            if (files.isEmpty()) {
-                files.add(file);
-            }
-            List<Stamp> now = stamp(files);
+            List<Stamp> now = stamp(watchedFiles());
             if (now.equals(stamps) || now.equals(failedStamps)) {
                 settling = null;
                 return;
@@ -98,21 +127,53 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
                 return;
             }
             settling = null;
-            WebConfig next;
-            try {
-                next = WebConfig.load(file);
-            } catch (WebConfigException e) {
-                failedStamps = now;
-                LOG.log(Level.SEVERE, "web config reload failed, keeping the previous one: " + e.getMessage());
-                return;
-            }
-            current = next;
-            reloads++;
-            stamps = stamp(next.watchedFiles());
-            failedStamps = null;
-            LOG.info("web config reloaded from " + file + ": " + next);
+            attempt(now);
         } catch (RuntimeException e) { // never cancel the schedule
             LOG.log(Level.SEVERE, "web config poll failed: " + e);
+        }
+    }
+
+    /** Loads the file and swaps it in unless it fails or drops a protection; {@code now} stamps what was read. */
+    private boolean attempt(List<Stamp> now) {
+        WebConfig previous = current;
+        WebConfig next;
+        try {
+            next = WebConfig.load(file);
+        } catch (WebConfigException | RuntimeException e) {
+            refuse(now, "web config reload failed, keeping the previous one: " + e.getMessage());
+            return false;
+        }
+        Set<WebConfig.Protection> dropped = next.droppedProtections(previous);
+        if (!dropped.isEmpty()) {
+            String names = dropped.toString().replace("[", "").replace("]", "");
+            refuse(
+                    now,
+                    "web config reload refused, keeping the previous one: " + file + " would turn off " + names
+                            + "; if that is intended, say so in the file: intentionally_disabled: [" + names + "]");
+            return false;
+        }
+        current = next;
+        reloads++;
+        stamps = stamp(next.watchedFiles());
+        failedStamps = null;
+        settling = null;
+        LOG.info("web config reloaded from " + file + ": " + next);
+        warnAboutContradictions(next);
+        return true;
+    }
+
+    private void refuse(List<Stamp> now, String message) {
+        failedStamps = now;
+        settling = null;
+        failedReloads++;
+        LOG.log(Level.SEVERE, message);
+    }
+
+    private static void warnAboutContradictions(WebConfig config) {
+        Set<WebConfig.Protection> enforced = config.contradictions();
+        if (!enforced.isEmpty()) {
+            LOG.warning("web config lists " + enforced + " in intentionally_disabled but configures it: remove it"
+                    + " from intentionally_disabled, or a later reload may drop it without an error");
         }
     }
 
