@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +24,9 @@ import java.util.logging.Logger;
  * one immutable reference; new connections use the new TLS context, every request the new users and
  * headers. A file that does not load, or that would drop TLS, basic auth or a required client certificate
  * without naming it in {@code intentionally_disabled} (see {@link WebConfig}), keeps the previous
- * configuration and logs one error per broken version. {@link #reloads()} and {@link #failedReloads()}
- * count the outcomes; {@link #reload()} reloads now (for SIGHUP).
+ * configuration and logs one error per broken version; {@link #reloads()} and {@link #failedReloads()}
+ * count these reloads on change. A reload on demand (SIGHUP) uses {@link #load()}, which applies the same
+ * checks, then {@link #use}, and counts its own outcome.
  *
  * <p>Thread-safety: {@link #get()} and the counters may be read from any thread (volatile reads); reloads
  * run on the watcher's own daemon thread, its only writer.
@@ -92,17 +93,43 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
     }
 
     /**
-     * Re-reads the file now, changed or not, on the watcher thread, with the same checks as a reload on
-     * change. A watcher without a file has nothing to reload and completes with {@code true}.
+     * Loads the file now without using it (the first half of a reload on demand), refusing a version that
+     * would drop a protection of the current one (see {@link WebConfig#droppedProtections}); a fixed
+     * watcher returns its configuration. Runs on the caller's thread; blocks on file reads.
      *
-     * @return completes with whether the file was loaded and is now in use ({@code false}: refused, logged
-     *     and counted in {@link #failedReloads()})
+     * @throws WebConfigException if the file does not load or would drop a protection
      */
-    public CompletableFuture<Boolean> reload() {
-        if (executor == null) {
-            return CompletableFuture.completedFuture(true);
+    public WebConfig load() throws WebConfigException {
+        if (file == null) {
+            return current;
         }
-        return CompletableFuture.supplyAsync(() -> attempt(stamp(watchedFiles())), executor);
+        WebConfig previous = current;
+        WebConfig next = WebConfig.load(file);
+        Set<WebConfig.Protection> dropped = next.droppedProtections(previous);
+        if (!dropped.isEmpty()) {
+            String names = dropped.toString().replace("[", "").replace("]", "");
+            throw new WebConfigException("web config " + file + " refused: it would turn off " + names
+                    + "; if that is intended, say so in the file: intentionally_disabled: [" + names + "]");
+        }
+        return next;
+    }
+
+    /**
+     * Uses {@code next}, from {@link #load()}, from now on (the second half of a reload on demand): the swap
+     * and the new modification stamps are made on the watcher's thread, and this waits for them.
+     */
+    public void use(WebConfig next) {
+        Objects.requireNonNull(next, "next");
+        if (executor == null) {
+            return;
+        }
+        try {
+            executor.submit(() -> swap(next)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("web config swap failed", e.getCause());
+        }
     }
 
     private List<Path> watchedFiles() {
@@ -134,39 +161,27 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
     }
 
     /** Loads the file and swaps it in unless it fails or drops a protection; {@code now} stamps what was read. */
-    private boolean attempt(List<Stamp> now) {
-        WebConfig previous = current;
+    private void attempt(List<Stamp> now) {
         WebConfig next;
         try {
-            next = WebConfig.load(file);
+            next = load();
         } catch (WebConfigException | RuntimeException e) {
-            refuse(now, "web config reload failed, keeping the previous one: " + e.getMessage());
-            return false;
+            failedStamps = now;
+            failedReloads++;
+            LOG.log(Level.SEVERE, "web config reload failed, keeping the previous one: " + e.getMessage());
+            return;
         }
-        Set<WebConfig.Protection> dropped = next.droppedProtections(previous);
-        if (!dropped.isEmpty()) {
-            String names = dropped.toString().replace("[", "").replace("]", "");
-            refuse(
-                    now,
-                    "web config reload refused, keeping the previous one: " + file + " would turn off " + names
-                            + "; if that is intended, say so in the file: intentionally_disabled: [" + names + "]");
-            return false;
-        }
-        current = next;
+        swap(next);
         reloads++;
+    }
+
+    private void swap(WebConfig next) {
+        current = next;
         stamps = stamp(next.watchedFiles());
         failedStamps = null;
         settling = null;
         LOG.info("web config reloaded from " + file + ": " + next);
         warnAboutContradictions(next);
-        return true;
-    }
-
-    private void refuse(List<Stamp> now, String message) {
-        failedStamps = now;
-        settling = null;
-        failedReloads++;
-        LOG.log(Level.SEVERE, message);
     }
 
     private static void warnAboutContradictions(WebConfig config) {

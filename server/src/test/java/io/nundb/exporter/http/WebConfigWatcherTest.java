@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,26 +55,27 @@ class WebConfigWatcherTest {
     }
 
     @Test
-    void reloadNowAppliesTheFileOrRefusesItWithTheSameChecks() throws Exception {
-        // An hour between polls: only reload() acts.
+    void loadOnDemandAppliesTheSameChecksAndUseSwapsTheResultIn() throws Exception {
+        // An hour between polls: only load() and use() act.
         try (WebConfigWatcher w = WebConfigWatcher.start(write(AUTH), Duration.ofHours(1))) {
             WebConfig first = w.get();
 
             write("");
-            assertThat(w.reload().get(10, TimeUnit.SECONDS)).isFalse();
-            assertThat(w.failedReloads()).isEqualTo(1);
+            assertThatThrownBy(w::load)
+                    .isInstanceOf(WebConfigException.class)
+                    .hasMessageContaining("refused")
+                    .hasMessageContaining("intentionally_disabled: [basic_auth]");
             assertThat(w.get()).isSameAs(first);
 
             write("intentionally_disabled: [basic_auth]\n");
-            assertThat(w.reload().get(10, TimeUnit.SECONDS)).isTrue();
-            assertThat(w.reloads()).isEqualTo(1);
+            WebConfig next = w.load();
+            assertThat(w.get()).as("load() alone changes nothing").isSameAs(first);
+            w.use(next);
+            assertThat(w.get()).isSameAs(next);
             assertThat(w.get().basicAuth()).isFalse();
-
-            assertThat(w.reload().get(10, TimeUnit.SECONDS)).as("unchanged").isTrue();
-            assertThat(w.reloads()).isEqualTo(2);
         }
         try (WebConfigWatcher fixed = WebConfigWatcher.fixed(WebConfig.NONE)) {
-            assertThat(fixed.reload().get(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(fixed.load()).isSameAs(WebConfig.NONE);
         }
     }
 
