@@ -45,6 +45,19 @@ class TlsKeyFormatsTest {
     }
 
     @Test
+    void oneFileMayHoldBothTheCertificateAndTheKey() throws Exception {
+        Path key = Openssl.key(dir, "server.key", KeyFormat.RSA_PKCS1);
+        Path cert = Openssl.selfSigned(dir, "server.crt", key);
+        Files.writeString(dir.resolve("server.pem"), Files.readString(cert) + Files.readString(key));
+
+        try (SecuredExporter exporter = SecuredExporter.start(writeConfig(tls("server.pem", "server.pem")))) {
+            assertThat(exporter.get(SecuredExporter.https(cert, null), "https", "/metrics")
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
     void mutualTlsWorksWithAGeneratedCaAndPkcs1AndSec1Keys() throws Exception {
         Path caKey = Openssl.key(dir, "ca.key", KeyFormat.RSA_PKCS1);
         Path caCert = Openssl.selfSigned(dir, "ca.crt", caKey);
