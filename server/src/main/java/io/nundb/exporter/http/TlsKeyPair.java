@@ -7,10 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.SignatureException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -238,7 +240,7 @@ record TlsKeyPair(PrivateKey key, List<X509Certificate> chain) {
             verifier.initVerify(cert.getPublicKey());
             verifier.update(challenge);
             return verifier.verify(signature);
-        } catch (java.security.InvalidKeyException | java.security.SignatureException e) {
+        } catch (InvalidKeyException | SignatureException e) {
             return false; // a key of another type than the certificate's
         } catch (GeneralSecurityException e) {
             throw new WebConfigException("cannot check the private key against the certificate: " + oneLine(e));

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -39,7 +40,7 @@ final class SecuredExporter implements AutoCloseable {
     private final MetricsPublisher publisher;
     final ExporterHttpServer server;
     private final Logger watcherLog = Logger.getLogger(WebConfigWatcher.class.getName());
-    private final List<LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
         @Override
         public void publish(LogRecord r) {
