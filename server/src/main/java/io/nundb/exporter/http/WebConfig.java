@@ -9,8 +9,10 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,8 +32,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  *
  * <pre>{@code
  * tls_server_config:
- *   cert_file: server.crt          # PEM certificate chain
- *   key_file: server.key           # PEM PKCS#8 private key
+ *   cert_file: server.crt          # PEM certificate chain, leaf first
+ *   key_file: server.key           # PEM private key: PKCS#8, PKCS#1 RSA or SEC1 EC, not encrypted
  *   min_version: TLS12             # TLS12 (default) or TLS13
  *   client_auth_type: RequireAndVerifyClientCert   # or VerifyClientCertIfGiven, NoClientCert
  *   client_ca_file: ca.crt
@@ -40,7 +42,19 @@ import org.yaml.snakeyaml.error.YAMLException;
  * http_server_config:
  *   headers:
  *     Strict-Transport-Security: max-age=31536000
+ * intentionally_disabled: []       # nundb-exporter only, see below
  * }</pre>
+ *
+ * <p>The key must match the certificate (see {@link TlsKeyPair}, which also says why PKCS#1 and SEC1
+ * keys are re-wrapped in plain Java rather than read with BouncyCastle).
+ *
+ * <p>A reload must not weaken the endpoint by accident: an emptied or truncated file, or a template that
+ * rendered nothing, would otherwise turn TLS and authentication off in a running exporter. So a reload
+ * that drops one of the {@link Protection protections} the running configuration has (TLS, basic auth, a
+ * required client certificate) is refused (see {@link #droppedProtections}) unless the new file names it
+ * in {@code intentionally_disabled}, a list of {@code tls}, {@code basic_auth} and {@code client_auth}.
+ * That key is an extension of nundb-exporter (exporter-toolkit would reject it) and matters only on
+ * reload: at start there is nothing to drop, and an empty file means plain HTTP without authentication.
  *
  * <p>Unknown keys are an error (exporter-toolkit parses strictly). Keys that would restrict clients but
  * are not implemented ({@code cipher_suites}, {@code curve_preferences}, {@code client_allowed_sans},
@@ -54,11 +68,40 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param users user name to bcrypt hash; empty when basic auth is off
  * @param headers extra response headers
  * @param watchedFiles the configuration file and every file it names, for change detection
+ * @param clientCertRequired whether TLS clients must present a certificate signed by the client CA
+ * @param intentionallyDisabled the protections the file says it turns off on purpose
  */
 public record WebConfig(
-        SslContext sslContext, Map<String, String> users, Map<String, String> headers, List<Path> watchedFiles) {
+        SslContext sslContext,
+        Map<String, String> users,
+        Map<String, String> headers,
+        List<Path> watchedFiles,
+        boolean clientCertRequired,
+        Set<Protection> intentionallyDisabled) {
     /** Plain HTTP, no authentication, no extra headers. */
     public static final WebConfig NONE = new WebConfig(null, Map.of(), Map.of(), List.of());
+
+    /** What a reload may not drop unless the file says so in {@code intentionally_disabled}. */
+    public enum Protection {
+        /** {@code tls_server_config}: HTTPS. */
+        TLS("tls"),
+        /** {@code basic_auth_users}: HTTP basic authentication. */
+        BASIC_AUTH("basic_auth"),
+        /** {@code client_auth_type: RequireAndVerifyClientCert}: mutual TLS. */
+        CLIENT_AUTH("client_auth");
+
+        /** The name used in {@code intentionally_disabled}. */
+        public final String key;
+
+        Protection(String key) {
+            this.key = key;
+        }
+
+        @Override
+        public String toString() {
+            return key;
+        }
+    }
 
     /** Headers exporter-toolkit allows in {@code http_server_config.headers}. */
     static final Set<String> ALLOWED_HEADERS = Set.of(
@@ -69,7 +112,8 @@ public record WebConfig(
             "Content-Security-Policy");
 
     private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}");
-    private static final Set<String> TOP_KEYS = Set.of("tls_server_config", "http_server_config", "basic_auth_users");
+    private static final Set<String> TOP_KEYS =
+            Set.of("tls_server_config", "http_server_config", "basic_auth_users", "intentionally_disabled");
     private static final Set<String> TLS_KEYS = Set.of(
             "cert_file",
             "key_file",
@@ -84,6 +128,15 @@ public record WebConfig(
         users = Collections.unmodifiableMap(new LinkedHashMap<>(users));
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         watchedFiles = List.copyOf(watchedFiles);
+        intentionallyDisabled = intentionallyDisabled.isEmpty()
+                ? Set.of()
+                : Collections.unmodifiableSet(EnumSet.copyOf(intentionallyDisabled));
+    }
+
+    /** A configuration without a client certificate requirement nor {@code intentionally_disabled}. */
+    public WebConfig(
+            SslContext sslContext, Map<String, String> users, Map<String, String> headers, List<Path> watchedFiles) {
+        this(sslContext, users, headers, watchedFiles, false, Set.of());
     }
 
     /** Whether requests must carry basic auth credentials. */
@@ -94,6 +147,39 @@ public record WebConfig(
     /** Whether connections are TLS. */
     public boolean tls() {
         return sslContext != null;
+    }
+
+    /** The protections this configuration enforces. */
+    public Set<Protection> protections() {
+        Set<Protection> out = EnumSet.noneOf(Protection.class);
+        if (tls()) {
+            out.add(Protection.TLS);
+        }
+        if (basicAuth()) {
+            out.add(Protection.BASIC_AUTH);
+        }
+        if (clientCertRequired) {
+            out.add(Protection.CLIENT_AUTH);
+        }
+        return out;
+    }
+
+    /**
+     * The protections {@code previous} enforces that this configuration would drop without naming them in
+     * {@code intentionally_disabled}; a reload to this configuration must be refused unless it is empty.
+     */
+    public Set<Protection> droppedProtections(WebConfig previous) {
+        Set<Protection> dropped = previous.protections();
+        dropped.removeAll(protections());
+        dropped.removeAll(intentionallyDisabled);
+        return dropped;
+    }
+
+    /** The protections named in {@code intentionally_disabled} that this configuration enforces anyway. */
+    public Set<Protection> contradictions() {
+        Set<Protection> out = protections();
+        out.retainAll(intentionallyDisabled);
+        return out;
     }
 
     /**
@@ -124,8 +210,11 @@ public record WebConfig(
         Path dir = file.toAbsolutePath().getParent();
 
         SslContext ssl = null;
+        boolean clientCertRequired = false;
         if (top.get("tls_server_config") != null) {
-            ssl = tls(map(top.get("tls_server_config"), "tls_server_config", file), dir, watched, file);
+            Map<String, Object> tls = map(top.get("tls_server_config"), "tls_server_config", file);
+            ssl = tls(tls, dir, watched, file);
+            clientCertRequired = "RequireAndVerifyClientCert".equals(str(tls.get("client_auth_type")));
         }
         Map<String, String> headers = new LinkedHashMap<>();
         if (top.get("http_server_config") != null) {
@@ -164,7 +253,38 @@ public record WebConfig(
                 users.put(u.getKey(), hash);
             }
         }
-        return new WebConfig(ssl, users, headers, watched);
+        return new WebConfig(
+                ssl,
+                users,
+                headers,
+                watched,
+                clientCertRequired,
+                intentionallyDisabled(top.get("intentionally_disabled"), file));
+    }
+
+    private static Set<Protection> intentionallyDisabled(Object v, Path file) throws WebConfigException {
+        Set<Protection> out = EnumSet.noneOf(Protection.class);
+        if (v == null) {
+            return out;
+        }
+        if (!(v instanceof List)) {
+            throw new WebConfigException("web config " + file + ": intentionally_disabled must be a list of tls,"
+                    + " basic_auth, client_auth");
+        }
+        for (Object o : (List<?>) v) {
+            Protection found = null;
+            for (Protection p : Protection.values()) {
+                if (p.key.equals(str(o))) {
+                    found = p;
+                }
+            }
+            if (found == null) {
+                throw new WebConfigException("web config " + file + ": intentionally_disabled lists " + o
+                        + " (known: tls, basic_auth, client_auth)");
+            }
+            out.add(found);
+        }
+        return out;
     }
 
     private static SslContext tls(Map<String, Object> tls, Path dir, List<Path> watched, Path file)
@@ -214,16 +334,23 @@ public record WebConfig(
             throw new WebConfigException(
                     "web config " + file + ": client_auth_type " + authType + " needs client_ca_file");
         }
+        if (ca != null) {
+            watched.add(ca);
+        }
         try {
-            SslContextBuilder b = SslContextBuilder.forServer(cert.toFile(), key.toFile())
+            TlsKeyPair pair = TlsKeyPair.load(cert, key);
+            SslContextBuilder b = SslContextBuilder.forServer(
+                            pair.key(), pair.chain().toArray(new X509Certificate[0]))
                     .sslProvider(SslProvider.JDK)
                     .protocols(protocols);
             if (ca != null) {
-                watched.add(ca);
-                b.trustManager(ca.toFile());
+                b.trustManager(TlsKeyPair.certificates(ca).toArray(new X509Certificate[0]));
             }
             return b.clientAuth(clientAuth).build();
-        } catch (Exception e) { // SSLException, IllegalArgumentException for unreadable PEM
+        } catch (WebConfigException e) {
+            throw new WebConfigException(
+                    "web config " + file + ": cannot load TLS certificate or key: " + e.getMessage());
+        } catch (Exception e) { // SSLException, IllegalArgumentException from the JDK provider
             throw new WebConfigException(
                     "web config " + file + ": cannot load TLS certificate or key (" + cert + ", " + key
                             + (ca != null ? ", " + ca : "") + "): " + firstLine(e),
@@ -304,6 +431,8 @@ public record WebConfig(
 
     @Override
     public String toString() {
-        return "WebConfig[tls=" + tls() + ", basicAuthUsers=" + users.keySet() + ", headers=" + headers.keySet() + "]";
+        return "WebConfig[tls=" + tls() + ", clientCertRequired=" + clientCertRequired + ", basicAuthUsers="
+                + users.keySet() + ", headers=" + headers.keySet() + ", intentionallyDisabled=" + intentionallyDisabled
+                + "]";
     }
 }

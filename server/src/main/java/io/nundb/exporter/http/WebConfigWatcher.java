@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,11 +22,14 @@ import java.util.logging.Logger;
  * key, client CA), changes: a poll of modification times and sizes every poll interval; a change is
  * loaded once it has been stable for one poll interval (so a file caught mid-write is not). A reload swaps
  * one immutable reference; new connections use the new TLS context, every request the new users and
- * headers. A file that does not load keeps the previous configuration and logs one error per broken
- * version.
+ * headers. A file that does not load, or that would drop TLS, basic auth or a required client certificate
+ * without naming it in {@code intentionally_disabled} (see {@link WebConfig}), keeps the previous
+ * configuration and logs one error per broken version; {@link #reloads()} and {@link #failedReloads()}
+ * count these reloads on change. A reload on demand (SIGHUP) uses {@link #load()}, which applies the same
+ * checks, then {@link #use}, and counts its own outcome.
  *
- * <p>Thread-safety: {@link #get()} may be called from any thread (a volatile read); reloads run on the
- * watcher's own daemon thread.
+ * <p>Thread-safety: {@link #get()} and the counters may be read from any thread (volatile reads); reloads
+ * run on the watcher's own daemon thread, its only writer.
  */
 public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WebConfigWatcher.class.getName());
@@ -33,6 +38,7 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
     private final ScheduledExecutorService executor;
     private volatile WebConfig current;
     private volatile long reloads;
+    private volatile long failedReloads;
     // Watcher thread only.
     private List<Stamp> stamps;
     private List<Stamp> failedStamps;
@@ -67,6 +73,7 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
         long every = Math.max(1, pollInterval.toMillis());
         executor.scheduleWithFixedDelay(w::poll, every, every, TimeUnit.MILLISECONDS);
         LOG.info("web config loaded from " + file + ": " + initial);
+        warnAboutContradictions(initial);
         return w;
     }
 
@@ -80,13 +87,62 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
         return reloads;
     }
 
+    /** Number of reloads refused since start: a file that did not load or would have dropped a protection. */
+    public long failedReloads() {
+        return failedReloads;
+    }
+
+    /**
+     * Loads the file now without using it (the first half of a reload on demand), refusing a version that
+     * would drop a protection of the current one (see {@link WebConfig#droppedProtections}); a fixed
+     * watcher returns its configuration. Runs on the caller's thread; blocks on file reads.
+     *
+     * @throws WebConfigException if the file does not load or would drop a protection
+     */
+    public WebConfig load() throws WebConfigException {
+        if (file == null) {
+            return current;
+        }
+        WebConfig previous = current;
+        WebConfig next = WebConfig.load(file);
+        Set<WebConfig.Protection> dropped = next.droppedProtections(previous);
+        if (!dropped.isEmpty()) {
+            String names = dropped.toString().replace("[", "").replace("]", "");
+            throw new WebConfigException("web config " + file + " refused: it would turn off " + names
+                    + "; if that is intended, say so in the file: intentionally_disabled: [" + names + "]");
+        }
+        return next;
+    }
+
+    /**
+     * Uses {@code next}, from {@link #load()}, from now on (the second half of a reload on demand): the swap
+     * and the new modification stamps are made on the watcher's thread, and this waits for them.
+     */
+    public void use(WebConfig next) {
+        Objects.requireNonNull(next, "next");
+        if (executor == null) {
+            return;
+        }
+        try {
+            executor.submit(() -> swap(next)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("web config swap failed", e.getCause());
+        }
+    }
+
+    private List<Path> watchedFiles() {
+        List<Path> files = new ArrayList<>(current.watchedFiles());
+        if (files.isEmpty()) {
+            files.add(file);
+        }
+        return files;
+    }
+
     private void poll() {
         try {
-            List<Path> files = new ArrayList<>(current.watchedFiles());
-            if (files.isEmpty()) {
-                files.add(file);
-            }
-            List<Stamp> now = stamp(files);
+            List<Stamp> now = stamp(watchedFiles());
             if (now.equals(stamps) || now.equals(failedStamps)) {
                 settling = null;
                 return;
@@ -98,21 +154,41 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
                 return;
             }
             settling = null;
-            WebConfig next;
-            try {
-                next = WebConfig.load(file);
-            } catch (WebConfigException e) {
-                failedStamps = now;
-                LOG.log(Level.SEVERE, "web config reload failed, keeping the previous one: " + e.getMessage());
-                return;
-            }
-            current = next;
-            reloads++;
-            stamps = stamp(next.watchedFiles());
-            failedStamps = null;
-            LOG.info("web config reloaded from " + file + ": " + next);
+            attempt(now);
         } catch (RuntimeException e) { // never cancel the schedule
             LOG.log(Level.SEVERE, "web config poll failed: " + e);
+        }
+    }
+
+    /** Loads the file and swaps it in unless it fails or drops a protection; {@code now} stamps what was read. */
+    private void attempt(List<Stamp> now) {
+        WebConfig next;
+        try {
+            next = load();
+        } catch (WebConfigException | RuntimeException e) {
+            failedStamps = now;
+            failedReloads++;
+            LOG.log(Level.SEVERE, "web config reload failed, keeping the previous one: " + e.getMessage());
+            return;
+        }
+        swap(next);
+        reloads++;
+    }
+
+    private void swap(WebConfig next) {
+        current = next;
+        stamps = stamp(next.watchedFiles());
+        failedStamps = null;
+        settling = null;
+        LOG.info("web config reloaded from " + file + ": " + next);
+        warnAboutContradictions(next);
+    }
+
+    private static void warnAboutContradictions(WebConfig config) {
+        Set<WebConfig.Protection> enforced = config.contradictions();
+        if (!enforced.isEmpty()) {
+            LOG.warning("web config lists " + enforced + " in intentionally_disabled but configures it: remove it"
+                    + " from intentionally_disabled, or a later reload may drop it without an error");
         }
     }
 

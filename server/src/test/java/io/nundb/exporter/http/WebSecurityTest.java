@@ -305,7 +305,7 @@ class WebSecurityTest {
                         .statusCode())
                 .isEqualTo(200);
 
-        Files.writeString(file, "");
+        Files.writeString(file, "intentionally_disabled: [basic_auth]\n");
         Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 6000));
         await().until(() -> !server.webConfig().basicAuth());
         assertThat(get(http, "http", "/metrics").statusCode()).isEqualTo(200);
