@@ -294,7 +294,17 @@ public final class ExporterHttpHandler extends SimpleChannelInboundHandler<FullH
         }
         ExpositionFormatWriter writer = publisher.writerFor(req.headers().get(HttpHeaderNames.ACCEPT));
         boolean gzip = acceptsGzip(req.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
-        publisher.renderTarget(writer, target, gzip, uncachedResponse(ctx, writer, gzip, head));
+        Promise<ByteBuf> promise = uncachedResponse(ctx, writer, gzip, head);
+        publisher.offload(() -> {
+            try {
+                ByteBuf body = publisher.renderTarget(writer, publisher.source().snapshot(), target, gzip);
+                if (!promise.trySuccess(body == null ? Unpooled.EMPTY_BUFFER : body) && body != null) {
+                    body.release();
+                }
+            } catch (Throwable e) {
+                promise.tryFailure(e);
+            }
+        });
     }
 
     private boolean serveCurrent(ChannelHandlerContext ctx, ExpositionFormat format, boolean gzip, boolean head) {
