@@ -32,7 +32,6 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
     private final Path file;
     private final ScheduledExecutorService executor;
     private volatile WebConfig current;
-    private volatile long reloads;
     // Watcher thread only.
     private List<Stamp> stamps;
     private List<Stamp> failedStamps;
@@ -75,11 +74,6 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
         return current;
     }
 
-    /** Number of successful reloads since start. */
-    public long reloads() {
-        return reloads;
-    }
-
     private void poll() {
         try {
             List<Path> files = new ArrayList<>(current.watchedFiles());
@@ -107,7 +101,6 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
                 return;
             }
             current = next;
-            reloads++;
             stamps = stamp(next.watchedFiles());
             failedStamps = null;
             LOG.info("web config reloaded from " + file + ": " + next);
