@@ -1,17 +1,13 @@
 package io.nundb.exporter.exposition;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.nundb.exporter.model.ClusterSnapshot;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
-import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.GZIPOutputStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,11 +22,13 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One op = one publisher render of one format from a synthetic {@link ClusterSnapshot} of
- * {@code nodes} nodes: {@link ClusterMetricFamilies#build} (client_java snapshot objects), the
- * client_java 1.10.0 writer into a pooled direct {@link ByteBuf} sized from the previous render, and
- * when {@code gzip} the {@link GZIPOutputStream} pass into a second pooled buffer; both buffers are
- * released. This is the work {@code MetricsPublisher} does per format per tick (its JVM collectors
- * excluded). The setup prints the body size, series count and bytes per node and per series once.
+ * {@code nodes} nodes: {@link ClusterMetricFamilies#build} (client_java snapshot objects), then the
+ * exporter's own {@link ExpositionRenderer} ({@link ExpositionRenderer#pooled()}, what
+ * {@code MetricsPublisher} renders with): the client_java 1.10.0 writer into a pooled direct
+ * {@link ByteBuf} sized from the previous render, and when {@code gzip} the gzip pass at
+ * {@link ExpositionRenderer#GZIP_LEVEL} into a second pooled buffer; both buffers are released. This is
+ * the work {@code MetricsPublisher} does per format per tick (its JVM collectors excluded). The setup
+ * prints the body size, series count and bytes per node and per series once.
  *
  * <p>{@code gc.alloc.rate.norm} / series = bytes allocated per series (the series count is printed by
  * the setup). No baseline method here: taking and releasing the two pooled buffers costs well under a
@@ -46,11 +44,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "-Dio.netty.leakDetection.level=disabled")
 public class ExpositionRenderBenchmark {
-    private static final int MIN_CAPACITY = 4096;
-
     @Param({"3", "100", "1000"})
     int nodes;
 
+    /** An {@link ExpositionFormat#label()}. */
     @Param({"text", "openmetrics", "protobuf"})
     String format;
 
@@ -59,8 +56,8 @@ public class ExpositionRenderBenchmark {
 
     ClusterSnapshot cluster;
     ExporterSnapshot exporter;
+    ExpositionRenderer renderer;
     ExpositionFormatWriter writer;
-    ByteBufAllocator alloc;
     int lastSize;
     int lastGzipSize;
 
@@ -68,14 +65,14 @@ public class ExpositionRenderBenchmark {
     public void setUp() throws IOException {
         cluster = SyntheticClusterSnapshots.cluster(nodes);
         exporter = SyntheticClusterSnapshots.exporter();
-        writer = writer(ExpositionFormats.init(), format);
-        alloc = PooledByteBufAllocator.DEFAULT;
+        renderer = ExpositionRenderer.pooled();
+        writer = renderer.writer(ExpositionFormat.valueOf(format.toUpperCase(Locale.ROOT)));
         MetricSnapshots families = ClusterMetricFamilies.build(cluster, exporter);
-        ByteBuf identity = write(writer, families, MIN_CAPACITY);
-        ByteBuf gz = gzip(identity, MIN_CAPACITY);
+        ByteBuf identity = renderer.write(writer, families, 0);
+        ByteBuf gz = renderer.gzip(identity, 0);
         lastSize = identity.readableBytes();
         lastGzipSize = gz.readableBytes();
-        ByteBuf text = write(writer(ExpositionFormats.init(), "text"), families, MIN_CAPACITY);
+        ByteBuf text = renderer.write(renderer.writer(ExpositionFormat.TEXT), families, 0);
         int series = SyntheticClusterSnapshots.seriesInText(ByteBufUtil.getBytes(text));
         text.release();
         System.out.printf(
@@ -97,47 +94,14 @@ public class ExpositionRenderBenchmark {
     @Benchmark
     public int render() throws IOException {
         MetricSnapshots families = ClusterMetricFamilies.build(cluster, exporter);
-        ByteBuf identity = write(writer, families, lastSize);
+        ByteBuf identity = renderer.write(writer, families, lastSize);
         int size = identity.readableBytes();
         if (gzip) {
-            ByteBuf gz = gzip(identity, lastGzipSize);
+            ByteBuf gz = renderer.gzip(identity, lastGzipSize);
             size = gz.readableBytes();
             gz.release();
         }
         identity.release();
         return size;
-    }
-
-    static ExpositionFormatWriter writer(ExpositionFormats formats, String format) {
-        switch (format) {
-            case "openmetrics":
-                return formats.getOpenMetricsTextFormatWriter();
-            case "protobuf":
-                return formats.getPrometheusProtobufWriter();
-            case "text":
-                return formats.getPrometheusTextFormatWriter();
-            default:
-                throw new IllegalArgumentException("unknown format " + format);
-        }
-    }
-
-    private ByteBuf write(ExpositionFormatWriter w, MetricSnapshots families, int last) throws IOException {
-        ByteBuf buf = alloc.directBuffer(capacityFor(last));
-        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-            w.write(out, families);
-        }
-        return buf;
-    }
-
-    private ByteBuf gzip(ByteBuf identity, int last) throws IOException {
-        ByteBuf buf = alloc.directBuffer(capacityFor(last));
-        try (GZIPOutputStream out = new GZIPOutputStream(new ByteBufOutputStream(buf), 8192)) {
-            identity.getBytes(identity.readerIndex(), out, identity.readableBytes());
-        }
-        return buf;
-    }
-
-    private static int capacityFor(int last) {
-        return Math.max(MIN_CAPACITY, last + (last >> 3));
     }
 }

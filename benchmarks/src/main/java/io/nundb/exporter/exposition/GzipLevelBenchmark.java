@@ -1,15 +1,10 @@
 package io.nundb.exporter.exposition;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -25,10 +20,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One op = gzip-compressing the pre-rendered text body of a synthetic cluster of {@code nodes} nodes
- * into a pooled direct buffer, at deflate {@code level} 6 (the JDK's default, what
- * {@code MetricsPublisher} uses) or 1 ({@link Deflater#BEST_SPEED}): the gzip share of a render and the
- * saving a lower level would bring. The setup prints the compressed size per level.
+ * One op = {@link ExpositionRenderer#gzip} of the pre-rendered text body of a synthetic cluster of
+ * {@code nodes} nodes into a pooled direct buffer, at deflate {@code level} 1 ({@link Deflater#BEST_SPEED},
+ * {@link ExpositionRenderer#GZIP_LEVEL}, what {@code MetricsPublisher} uses) or 6 (the JDK's default):
+ * the gzip share of a render and what the exporter's level saves. Same renderer code at both levels;
+ * only the level differs. The setup prints the compressed size per level.
  *
  * <p>Thread-safety: {@code Scope.Thread}; one benchmark thread plays the publisher thread.
  */
@@ -45,22 +41,18 @@ public class GzipLevelBenchmark {
     @Param({"6", "1"})
     int level;
 
-    ByteBufAllocator alloc;
+    ExpositionRenderer renderer;
     ByteBuf text;
     int lastSize;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        alloc = PooledByteBufAllocator.DEFAULT;
-        text = alloc.directBuffer(1 << 20);
-        try (ByteBufOutputStream out = new ByteBufOutputStream(text)) {
-            ExpositionFormats.init()
-                    .getPrometheusTextFormatWriter()
-                    .write(
-                            out,
-                            ClusterMetricFamilies.build(
-                                    SyntheticClusterSnapshots.cluster(nodes), SyntheticClusterSnapshots.exporter()));
-        }
+        renderer = new ExpositionRenderer(PooledByteBufAllocator.DEFAULT, level);
+        text = renderer.write(
+                renderer.writer(ExpositionFormat.TEXT),
+                ClusterMetricFamilies.build(
+                        SyntheticClusterSnapshots.cluster(nodes), SyntheticClusterSnapshots.exporter()),
+                0);
         lastSize = gzip();
         System.out.printf(
                 "%ngzip nodes=%d level=%d identity=%d gzip=%d%n", nodes, level, text.readableBytes(), lastSize);
@@ -73,20 +65,9 @@ public class GzipLevelBenchmark {
 
     @Benchmark
     public int gzip() throws IOException {
-        ByteBuf buf = alloc.directBuffer(Math.max(4096, lastSize + (lastSize >> 3)));
-        try (OutputStream out = new LevelGzipOutputStream(new ByteBufOutputStream(buf), level)) {
-            text.getBytes(text.readerIndex(), out, text.readableBytes());
-        }
+        ByteBuf buf = renderer.gzip(text, lastSize);
         int size = buf.readableBytes();
         buf.release();
         return size;
-    }
-
-    /** {@link GZIPOutputStream} at a chosen deflate level. Thread-safety: not thread-safe (a stream). */
-    static final class LevelGzipOutputStream extends GZIPOutputStream {
-        LevelGzipOutputStream(OutputStream out, int level) throws IOException {
-            super(out, 8192);
-            def.setLevel(level);
-        }
     }
 }

@@ -3,11 +3,6 @@ package io.nundb.exporter.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.nundb.exporter.exposition.ExpositionFormat;
@@ -35,10 +30,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One op = one keep-alive scrape served from {@link MetricsPublisher}'s cache through the exporter's
- * real pipeline on an {@link EmbeddedChannel}: the request bytes are decoded by {@link HttpServerCodec}
- * and aggregated, {@link ExporterHttpHandler} negotiates the format and encoding, takes a
- * {@code retainedDuplicate()} of the cached body and writes a {@code FullHttpResponse}, the encoder
- * writes the head; the test side reads and releases what was written. The body is never copied, so
+ * real pipeline ({@link ExporterHttpInitializer}, without TLS or basic auth) on an
+ * {@link EmbeddedChannel}: the request bytes are decoded by {@code HttpServerCodec} and aggregated
+ * (with the read timeout armed and disarmed), {@link RequestRouter} routes it, {@link MetricsHandler}
+ * negotiates the format and encoding, takes a {@code retainedDuplicate()} of the cached body and writes a
+ * {@code FullHttpResponse}, the encoder writes the head; the test side reads and releases what was
+ * written. The body is never copied, so
  * {@code gc.alloc.rate.norm} must be the same at 3 and 1000 nodes (bodies of about 32 KB and 8.9 MB).
  * {@code request}: {@code plain} (no headers, text identity) or {@code prometheus} (Prometheus's
  * {@code Accept} and {@code Accept-Encoding: gzip}: OpenMetrics gzip).
@@ -92,15 +89,8 @@ public class CachedScrapeBenchmark {
                 : "";
         scrape = request("/metrics", headers);
         missing = request("/missing", headers);
-        channel = new EmbeddedChannel(
-                new IdleStateHandler(0, 0, 60_000, TimeUnit.MILLISECONDS),
-                new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(4096)
-                        .setMaxHeaderSize(8192)
-                        .setMaxChunkSize(8192)),
-                new HttpServerKeepAliveHandler(),
-                new HttpObjectAggregator(8192),
-                new ExporterHttpHandler(publisher));
+        channel = new EmbeddedChannel(new ExporterHttpInitializer(
+                publisher, WebServerOptions.DEFAULTS, WebConfigWatcher.fixed(WebConfig.NONE), null));
     }
 
     @TearDown(Level.Trial)

@@ -80,7 +80,8 @@ public final class BasicAuthenticator implements AutoCloseable {
 
     /**
      * Checks an {@code Authorization} header against {@code config}; {@code done} is called exactly once,
-     * on the calling thread when the answer needs no bcrypt, else on {@code callbackExecutor}.
+     * on the calling thread when the answer needs no bcrypt, else on {@code callbackExecutor}, and never
+     * while this object's monitor is held.
      */
     public void check(WebConfig config, String authorization, Executor callbackExecutor, Consumer<Verdict> done) {
         if (!config.basicAuth()) {
@@ -108,18 +109,20 @@ public final class BasicAuthenticator implements AutoCloseable {
         byte[] password = Arrays.copyOfRange(decoded, colon + 1, decoded.length);
         Arrays.fill(decoded, (byte) 0);
         String key = cacheKey(user, password, hash);
+        Verdict known = null;
         synchronized (this) {
             if (cache.get(key) != null) {
-                Arrays.fill(password, (byte) 0);
-                done.accept(Verdict.ALLOWED);
-                return;
+                known = Verdict.ALLOWED;
+            } else if (!takeToken()) {
+                known = Verdict.RATE_LIMITED;
+            } else {
+                hashed++;
             }
-            if (!takeToken()) {
-                Arrays.fill(password, (byte) 0);
-                done.accept(Verdict.RATE_LIMITED);
-                return;
-            }
-            hashed++;
+        }
+        if (known != null) { // answered outside the monitor: the callback writes a response
+            Arrays.fill(password, (byte) 0);
+            done.accept(known);
+            return;
         }
         try {
             bcrypt.execute(() -> {

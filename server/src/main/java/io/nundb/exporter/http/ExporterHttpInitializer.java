@@ -1,9 +1,9 @@
 package io.nundb.exporter.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -20,38 +20,70 @@ import java.util.logging.Logger;
  * {@link WebServerOptions#maxConnections()} is closed at once, with a TCP reset, before any handler is
  * added), TLS when the current web configuration has it, the request read timeout (slowloris), the
  * keep-alive idle timeout, bounded HTTP/1.1 decoding (request line, headers), extra response headers,
- * keep-alive, a small aggregator that rejects large bodies with 413, then the router.
+ * keep-alive, a small aggregator that rejects large bodies with 413, then one handler per concern:
  *
- * <p>Thread-safety: stateless apart from immutable settings and the atomic connection count; shared by
- * all accepted channels.
+ * <pre>{@code
+ * p.addLast(sslHandler);                                  // only with TLS
+ * p.addLast(readTimeout);                                 // RequestReadTimeoutHandler
+ * p.addLast(new IdleStateHandler(0, 0, idleMillis, MILLISECONDS));
+ * p.addLast(new HttpServerCodec(decoderConfig));
+ * p.addLast(readTimeout.requestComplete());
+ * p.addLast(responseHeaders);                             // ResponseHeadersHandler, shared
+ * p.addLast(new HttpServerKeepAliveHandler());
+ * p.addLast(new HttpObjectAggregator(maxRequestBody));
+ * p.addLast(new HttpPipeliningHandler());                 // one request at a time, responses in order
+ * p.addLast(router);                                      // RequestRouter: 400/404/405, else a RoutedRequest
+ * p.addLast(health);                                      // HealthHandler: /-/healthy, /-/ready (open)
+ * p.addLast(basicAuth);                                   // BasicAuthHandler: 401/429 for the rest
+ * p.addLast(metrics);                                     // MetricsHandler: the telemetry path
+ * p.addLast(pages);                                       // ClusterPagesHandler: /, /discovery, /probe
+ * p.addLast(closeOnIdleOrError);                          // ConnectionCloseHandler
+ * }</pre>
+ *
+ * <p>The event loops only serve cached bytes and constant responses; whatever takes a cluster snapshot or
+ * renders runs on the publisher thread.
+ *
+ * <p>Thread-safety: stateless apart from immutable settings, the shared {@code @Sharable} handlers and
+ * the atomic connection count; shared by all accepted channels.
  */
-final class ExporterHttpInitializer extends ChannelInitializer<SocketChannel> {
+final class ExporterHttpInitializer extends ChannelInitializer<Channel> {
     private static final Logger LOG = Logger.getLogger(ExporterHttpInitializer.class.getName());
 
-    private final MetricsPublisher publisher;
     private final ScrapeEndpointConfig config;
     private final WebServerOptions options;
     private final WebConfigWatcher webConfig;
-    private final BasicAuthenticator authenticator;
     private final ResponseHeadersHandler responseHeaders;
+    private final RequestRouter router;
+    private final HealthHandler health;
+    private final BasicAuthHandler basicAuth;
+    private final MetricsHandler metrics;
+    private final ClusterPagesHandler pages;
+    private final ConnectionCloseHandler closeOnIdleOrError = new ConnectionCloseHandler();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong rejected = new AtomicLong();
 
+    /**
+     * @param authenticator checks credentials when the web configuration has users; may be {@code null}
+     *     only if it never has
+     */
     ExporterHttpInitializer(
             MetricsPublisher publisher,
             WebServerOptions options,
             WebConfigWatcher webConfig,
             BasicAuthenticator authenticator) {
-        this.publisher = publisher;
         this.config = publisher.config();
         this.options = options;
         this.webConfig = webConfig;
-        this.authenticator = authenticator;
         this.responseHeaders = new ResponseHeadersHandler(webConfig);
+        this.router = new RequestRouter(config.telemetryPath());
+        this.health = new HealthHandler(publisher::healthy, publisher::ready);
+        this.basicAuth = new BasicAuthHandler(webConfig, authenticator);
+        this.metrics = new MetricsHandler(publisher);
+        this.pages = new ClusterPagesHandler(publisher, publisher::offload, webConfig);
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         if (open.incrementAndGet() > options.maxConnections()) {
             open.decrementAndGet();
             long n = rejected.incrementAndGet();
@@ -83,7 +115,13 @@ final class ExporterHttpInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(responseHeaders);
         p.addLast(new HttpServerKeepAliveHandler());
         p.addLast(new HttpObjectAggregator(config.maxRequestBody()));
-        p.addLast(new ExporterHttpHandler(publisher, webConfig, authenticator));
+        p.addLast(new HttpPipeliningHandler());
+        p.addLast(router);
+        p.addLast(health);
+        p.addLast(basicAuth);
+        p.addLast(metrics);
+        p.addLast(pages);
+        p.addLast(closeOnIdleOrError);
     }
 
     /** Connections currently open (accepted and not closed). */

@@ -32,7 +32,7 @@ final class HttpServiceDiscovery {
             b.append("{\"targets\":[");
             string(b, selfAddress);
             b.append("],\"labels\":{\"__metrics_path__\":\"")
-                    .append(ExporterHttpHandler.PROBE_PATH)
+                    .append(RequestRouter.PROBE_PATH)
                     .append("\",\"__param_target\":");
             string(b, n.name());
             b.append(",\"__scheme__\":\"").append(tls ? "https" : "http").append("\",\"node\":");

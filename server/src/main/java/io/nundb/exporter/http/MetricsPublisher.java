@@ -3,17 +3,15 @@ package io.nundb.exporter.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
-import io.netty.buffer.ByteBufOutputStream;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.internal.PlatformDependent;
 import io.nundb.exporter.exposition.ClusterMetricFamilies;
 import io.nundb.exporter.exposition.ExporterSnapshot;
 import io.nundb.exporter.exposition.ExpositionFormat;
+import io.nundb.exporter.exposition.ExpositionRenderer;
 import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
-import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
@@ -33,11 +31,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.zip.Deflater;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Renders the exposition on one publisher thread and caches one {@link RenderedBody} per format, so
@@ -53,28 +48,30 @@ import java.util.zip.GZIPOutputStream;
  * {@code name[]}-filtered scrapes bypass the cache: they are rendered on the publisher thread from the
  * families of the last render and are not counted in {@code nundb_exporter_renders_total}.
  *
- * <p>Buffers: each body is written by client_java's writer through a {@link ByteBufOutputStream} into a
- * pooled direct buffer sized from the previous render of the same format; gzip goes through
- * {@link GZIPOutputStream} into a second pooled buffer. Rendering allocates (client_java builds its
+ * <p>Buffers: each body is written by the {@link ExpositionRenderer} (client_java's writer into a
+ * pooled direct buffer sized from the previous render of the same format, gzip at
+ * {@link ExpositionRenderer#GZIP_LEVEL} into a second one). Rendering allocates (client_java builds its
  * snapshot objects); serving does not copy.
+ *
+ * <p>The publisher thread also runs what the event loops {@link #offload}: pages that build a cluster
+ * snapshot ({@code /}, {@code /discovery}, {@code /probe}).
  *
  * <p>Thread-safety: every mutable field except the published ones is confined to the publisher thread.
  * The cache, the request times, the last tick and the waiter queue are the hand-off to the event loops
  * and are atomics or volatile. {@link #current}, {@link #requestRender}, {@link #renderFiltered},
- * {@link #healthy} and {@link #ready} may be called from any thread.
+ * {@link #renderTarget}, {@link #offload}, {@link #healthy} and {@link #ready} may be called from any
+ * thread.
  */
 public final class MetricsPublisher implements AutoCloseable {
     static final long ACTIVE_FORMAT_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(2);
     private static final Logger LOG = Logger.getLogger(MetricsPublisher.class.getName());
-    private static final int MIN_CAPACITY = 4096;
     private static final ExpositionFormat[] FORMATS = ExpositionFormat.values();
 
     private final ScrapeEndpointConfig config;
     private final ClusterSnapshotSource source;
-    private final ExpositionFormats formats;
+    private final ExpositionRenderer renderer = ExpositionRenderer.pooled();
     private final PrometheusRegistry processRegistry;
     private final LongSupplier nanoClock;
-    private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final ScheduledExecutorService executor;
     private final long intervalNanos;
     private final long startNanos;
@@ -106,7 +103,6 @@ public final class MetricsPublisher implements AutoCloseable {
         this.source = Objects.requireNonNull(source, "source");
         this.processRegistry = Objects.requireNonNull(processRegistry, "processRegistry");
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-        this.formats = ExpositionFormats.init();
         this.intervalNanos = config.renderInterval().toNanos();
         this.startNanos = nanoClock.getAsLong();
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -123,8 +119,7 @@ public final class MetricsPublisher implements AutoCloseable {
 
     /** The writer for an {@code Accept} header, falling back to text when it is not available. */
     public ExpositionFormatWriter writerFor(String accept) {
-        ExpositionFormatWriter w = formats.findWriter(accept);
-        return w.isAvailable() ? w : formats.getPrometheusTextFormatWriter();
+        return renderer.writerFor(accept);
     }
 
     /**
@@ -161,9 +156,9 @@ public final class MetricsPublisher implements AutoCloseable {
      */
     public void renderFiltered(
             ExpositionFormatWriter writer, Predicate<String> names, boolean gzip, Promise<ByteBuf> promise) {
-        renderOffCache(
-                writer,
-                () -> {
+        try {
+            executor.execute(() -> {
+                try {
                     MetricSnapshots families = lastFamilies != null ? lastFamilies : families();
                     MetricSnapshots.Builder filtered = MetricSnapshots.builder();
                     for (MetricSnapshot s : families) {
@@ -171,28 +166,32 @@ public final class MetricsPublisher implements AutoCloseable {
                             filtered.metricSnapshot(s);
                         }
                     }
-                    return filtered.build();
-                },
-                gzip,
-                promise);
+                    ByteBuf out = renderOffCache(writer, filtered.build(), gzip);
+                    if (!promise.trySuccess(out)) {
+                        out.release();
+                    }
+                } catch (Throwable e) {
+                    promise.tryFailure(e);
+                }
+            });
+        } catch (RuntimeException e) {
+            promise.tryFailure(e);
+        }
     }
 
     /**
-     * Renders the series of one node ({@code /probe?target=}) from the source's current snapshot: the
-     * families whose every series carries this {@code node} label, nothing cluster-wide, nothing of the
-     * exporter or the JVM. Outside the cache; never dials anything. {@code promise} gets a buffer the
-     * receiver must release; an empty body if the node was forgotten meanwhile.
+     * Renders the series of one node of {@code cluster} ({@code /probe?target=}): the families whose every
+     * series carries this {@code node} label, nothing cluster-wide, nothing of the exporter or the JVM.
+     * Outside the cache, on the calling thread (call it off the event loops: {@link #offload}); never
+     * dials anything.
+     *
+     * @return a body the caller releases, or {@code null} if {@code cluster} does not know {@code node}
      */
-    public void renderTarget(ExpositionFormatWriter writer, String node, boolean gzip, Promise<ByteBuf> promise) {
-        renderOffCache(writer, () -> targetFamilies(node), gzip, promise);
-    }
-
-    private MetricSnapshots targetFamilies(String node) {
-        ClusterSnapshot cluster = source.snapshot();
+    public ByteBuf renderTarget(ExpositionFormatWriter writer, ClusterSnapshot cluster, String node, boolean gzip)
+            throws IOException {
         NodeSnapshot target = cluster.node(node);
-        MetricSnapshots.Builder out = MetricSnapshots.builder();
         if (target == null) {
-            return out.build();
+            return null;
         }
         ClusterSnapshot one = new ClusterSnapshot(
                 cluster.takenAtEpochMillis(),
@@ -202,12 +201,13 @@ public final class MetricsPublisher implements AutoCloseable {
                 cluster.forgottenNodes());
         ExporterSnapshot exporter = new ExporterSnapshot(
                 config.version(), config.revision(), config.demo(), new long[ExporterSnapshot.RENDER_SLOTS], -1, null);
+        MetricSnapshots.Builder out = MetricSnapshots.builder();
         for (MetricSnapshot s : ClusterMetricFamilies.build(one, exporter)) {
             if (onlyNodeSeries(s, node)) {
                 out.metricSnapshot(s);
             }
         }
-        return out.build();
+        return renderOffCache(writer, out.build(), gzip);
     }
 
     /** Whether a family has series and every one of them has {@code node="<node>"}. */
@@ -223,28 +223,27 @@ public final class MetricsPublisher implements AutoCloseable {
         return true;
     }
 
-    private void renderOffCache(
-            ExpositionFormatWriter writer, Supplier<MetricSnapshots> families, boolean gzip, Promise<ByteBuf> promise) {
-        try {
-            executor.execute(() -> {
-                ByteBuf identity = null;
-                try {
-                    identity = write(writer, families.get(), MIN_CAPACITY);
-                    ByteBuf out = gzip ? gzip(identity, MIN_CAPACITY) : identity.retain();
-                    if (!promise.trySuccess(out)) {
-                        out.release();
-                    }
-                } catch (Throwable e) {
-                    promise.tryFailure(e);
-                } finally {
-                    if (identity != null) {
-                        identity.release();
-                    }
-                }
-            });
-        } catch (RuntimeException e) {
-            promise.tryFailure(e);
+    private ByteBuf renderOffCache(ExpositionFormatWriter writer, MetricSnapshots families, boolean gzip)
+            throws IOException {
+        ByteBuf identity = renderer.write(writer, families, 0);
+        if (!gzip) {
+            return identity;
         }
+        try {
+            return renderer.gzip(identity, 0);
+        } finally {
+            identity.release();
+        }
+    }
+
+    /**
+     * Runs {@code task} on the publisher thread, after the renders and tasks queued before it: the
+     * event loops hand it the work that builds a cluster snapshot or renders a page.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the publisher is closed
+     */
+    public void offload(Runnable task) {
+        executor.execute(task);
     }
 
     /** The publisher has completed a render within the last 5 render intervals. */
@@ -359,11 +358,11 @@ public final class MetricsPublisher implements AutoCloseable {
             if (!wanted[i]) {
                 continue;
             }
-            ExpositionFormatWriter writer = writer(FORMATS[i]);
-            ByteBuf identity = write(writer, families, lastIdentitySize[i]);
+            ExpositionFormatWriter writer = renderer.writer(FORMATS[i]);
+            ByteBuf identity = renderer.write(writer, families, lastIdentitySize[i]);
             ByteBuf gz;
             try {
-                gz = gzip(identity, lastGzipSize[i]);
+                gz = renderer.gzip(identity, lastGzipSize[i]);
             } catch (IOException | RuntimeException e) {
                 identity.release();
                 throw e;
@@ -392,55 +391,6 @@ public final class MetricsPublisher implements AutoCloseable {
             all.metricSnapshot(s);
         }
         return all.build();
-    }
-
-    private ExpositionFormatWriter writer(ExpositionFormat format) {
-        switch (format) {
-            case PROTOBUF:
-                ExpositionFormatWriter w = formats.getPrometheusProtobufWriter();
-                return w.isAvailable() ? w : formats.getPrometheusTextFormatWriter();
-            case OPENMETRICS:
-                return formats.getOpenMetricsTextFormatWriter();
-            default:
-                return formats.getPrometheusTextFormatWriter();
-        }
-    }
-
-    private ByteBuf write(ExpositionFormatWriter writer, MetricSnapshots families, int lastSize) throws IOException {
-        ByteBuf buf = alloc.directBuffer(capacityFor(lastSize));
-        try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-            writer.write(out, families);
-        } catch (IOException | RuntimeException e) {
-            buf.release();
-            throw e;
-        }
-        return buf;
-    }
-
-    private ByteBuf gzip(ByteBuf identity, int lastSize) throws IOException {
-        ByteBuf buf = alloc.directBuffer(capacityFor(lastSize));
-        try (GZIPOutputStream out = new FastGzipOutputStream(new ByteBufOutputStream(buf))) {
-            identity.getBytes(identity.readerIndex(), out, identity.readableBytes());
-        } catch (IOException | RuntimeException e) {
-            buf.release();
-            throw e;
-        }
-        return buf;
-    }
-
-    /**
-     * Gzip at {@link Deflater#BEST_SPEED}: 3.6-4.1 times faster than the default level for a body 19 %
-     * larger (GzipLevelBenchmark, benchmarks/RESULTS.md), which halves the render tick at 100 nodes.
-     */
-    private static final class FastGzipOutputStream extends GZIPOutputStream {
-        FastGzipOutputStream(java.io.OutputStream out) throws IOException {
-            super(out, 8192);
-            def.setLevel(Deflater.BEST_SPEED);
-        }
-    }
-
-    private static int capacityFor(int lastSize) {
-        return Math.max(MIN_CAPACITY, lastSize + (lastSize >> 3));
     }
 
     /** Whether a family is selected by a name[] filter, by its name or any name it is exposed under. */

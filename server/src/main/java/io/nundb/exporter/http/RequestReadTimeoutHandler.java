@@ -96,8 +96,4 @@ final class RequestReadTimeoutHandler extends ChannelDuplexHandler {
             }
         };
     }
-
-    boolean armed() {
-        return timer != null;
-    }
 }

@@ -1,0 +1,200 @@
+package io.nundb.exporter.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.nundb.exporter.exposition.ExpositionFormat;
+import io.nundb.exporter.http.RoutedRequest.Route;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.model.registry.MetricNameFilter;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Serves the telemetry path: negotiates the format ({@code Accept}) and the encoding
+ * ({@code Accept-Encoding}) and writes a {@code retainedDuplicate()} of {@link MetricsPublisher}'s cached
+ * body, with {@code Vary}. A format with no fresh body asks the publisher for one single-flight render
+ * and is answered when it completes (503 if it fails); a {@code name[]} filter is rendered for the
+ * request alone. Both wait on the publisher thread, never on the event loop; {@link HttpPipeliningHandler}
+ * holds later requests meanwhile. Passes every other request on.
+ *
+ * <pre>{@code
+ * p.addLast(basicAuth);
+ * p.addLast(metrics);
+ * p.addLast(pages);
+ * }</pre>
+ *
+ * <p>A cached scrape allocates the duplicate and the response with its headers, never a copy of the body
+ * (CachedScrapeBenchmark).
+ *
+ * <p>Thread-safety: immutable; {@link Sharable}.
+ */
+@Sharable
+final class MetricsHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(MetricsHandler.class.getName());
+    private static final String VARY = "Accept, Accept-Encoding";
+    private static final String NAME_PARAM = "name[]";
+
+    private final MetricsPublisher publisher;
+
+    MetricsHandler(MetricsPublisher publisher) {
+        this.publisher = publisher;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof RoutedRequest) || ((RoutedRequest) msg).route() != Route.METRICS) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        RoutedRequest req = (RoutedRequest) msg;
+        ExpositionFormatWriter writer = publisher.writerFor(req.header(HttpHeaderNames.ACCEPT));
+        boolean gzip = acceptsGzip(req.header(HttpHeaderNames.ACCEPT_ENCODING));
+        boolean head = req.head();
+        List<String> names = req.query().parameters().get(NAME_PARAM);
+        req.release();
+        if (names != null && !names.isEmpty()) {
+            publisher.renderFiltered(
+                    writer,
+                    MetricNameFilter.builder().nameMustBeEqualTo(names).build(),
+                    gzip,
+                    uncachedResponse(ctx, writer.getContentType(), gzip, head));
+            return;
+        }
+        ExpositionFormat format = ExpositionFormat.of(writer);
+        RenderedBody body = publisher.current(format);
+        if (body != null && serve(ctx, body, gzip, head)) {
+            return;
+        }
+        Promise<RenderedBody> promise = ctx.executor().newPromise();
+        promise.addListener((Future<RenderedBody> f) -> {
+            // A newer render may have replaced (and released) this body before the listener ran: then
+            // serve the current one.
+            if (!f.isSuccess() || !(serve(ctx, f.getNow(), gzip, head) || serveCurrent(ctx, format, gzip, head))) {
+                unavailable(ctx, head, f.cause());
+            }
+        });
+        publisher.requestRender(format, promise);
+    }
+
+    /**
+     * A promise for a body rendered for one request only (filtered by name), completed on the publisher
+     * thread: when it completes on the event loop the response is written, or the body
+     * released if the client left.
+     */
+    private static Promise<ByteBuf> uncachedResponse(
+            ChannelHandlerContext ctx, String contentType, boolean gzip, boolean head) {
+        Promise<ByteBuf> promise = ctx.executor().newPromise();
+        promise.addListener((Future<ByteBuf> f) -> {
+            if (f.isSuccess()) {
+                ByteBuf body = f.getNow();
+                if (!ctx.channel().isActive()) {
+                    body.release();
+                } else {
+                    ctx.writeAndFlush(metricsResponse(body, contentType, gzip, head));
+                }
+            } else {
+                unavailable(ctx, head, f.cause());
+            }
+        });
+        return promise;
+    }
+
+    private boolean serveCurrent(ChannelHandlerContext ctx, ExpositionFormat format, boolean gzip, boolean head) {
+        RenderedBody current = publisher.current(format);
+        return current != null && serve(ctx, current, gzip, head);
+    }
+
+    /** Writes a retained duplicate of the cached body; false if it was released meanwhile. */
+    private static boolean serve(ChannelHandlerContext ctx, RenderedBody body, boolean gzip, boolean head) {
+        ByteBuf content = body.retainedBody(gzip);
+        if (content == null) {
+            return false;
+        }
+        ctx.writeAndFlush(metricsResponse(content, body.contentType(), gzip, head));
+        return true;
+    }
+
+    /** A 200 of an exposition body, with {@code Vary} and, when gzipped, {@code Content-Encoding}. */
+    static FullHttpResponse metricsResponse(ByteBuf content, String contentType, boolean gzip, boolean head) {
+        FullHttpResponse r = HttpResponses.response(HttpResponseStatus.OK, contentType, content, head);
+        r.headers().set(HttpHeaderNames.VARY, VARY);
+        if (gzip) {
+            r.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+        }
+        return r;
+    }
+
+    /** 503 for a body that could not be rendered (the publisher failed or is closed). */
+    static void unavailable(ChannelHandlerContext ctx, boolean head, Throwable cause) {
+        if (cause != null) {
+            LOG.log(Level.FINE, "scrape not rendered: " + cause);
+        }
+        if (ctx.channel().isActive()) {
+            HttpResponses.sendText(
+                    ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "Metrics not rendered yet, retry\n", head, false);
+        }
+    }
+
+    /**
+     * Whether an {@code Accept-Encoding} value accepts gzip (RFC 9110 §12.5.3): a {@code gzip} or
+     * {@code *} coding without {@code q=0}. Allocation-free.
+     */
+    static boolean acceptsGzip(String header) {
+        if (header == null) {
+            return false;
+        }
+        int n = header.length();
+        int i = 0;
+        while (i < n) {
+            int end = header.indexOf(',', i);
+            if (end < 0) {
+                end = n;
+            }
+            int semi = header.indexOf(';', i);
+            int nameEnd = semi >= 0 && semi < end ? semi : end;
+            int s = skipSpaces(header, i, nameEnd);
+            int e = nameEnd;
+            while (e > s && header.charAt(e - 1) == ' ') {
+                e--;
+            }
+            boolean named = (e - s == 4 && header.regionMatches(true, s, "gzip", 0, 4))
+                    || (e - s == 6 && header.regionMatches(true, s, "x-gzip", 0, 6))
+                    || (e - s == 1 && header.charAt(s) == '*');
+            if (named) {
+                return !zeroQuality(header, nameEnd, end);
+            }
+            i = end + 1;
+        }
+        return false;
+    }
+
+    private static boolean zeroQuality(String h, int from, int to) {
+        int q = h.indexOf("q=", from);
+        if (q < 0 || q >= to) {
+            return false;
+        }
+        for (int i = q + 2; i < to; i++) {
+            char c = h.charAt(i);
+            if (c != '0' && c != '.' && c != ' ') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int skipSpaces(String h, int i, int end) {
+        while (i < end && (h.charAt(i) == ' ' || h.charAt(i) == '\t')) {
+            i++;
+        }
+        return i;
+    }
+}
