@@ -2,8 +2,6 @@ package io.nundb.exporter.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.nundb.exporter.model.ClusterView;
-import io.nundb.exporter.model.PendingOpsSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,6 @@
 package io.nundb.exporter.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.nundb.exporter.model.MetricsState;
 
 /**
  * Parses the {@code metrics-state} payload line (spec §3.1):

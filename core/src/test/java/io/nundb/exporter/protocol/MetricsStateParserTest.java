@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.nundb.exporter.model.MetricsState;
-import io.nundb.exporter.model.PollErrorReason;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -133,7 +131,7 @@ class MetricsStateParserTest {
                     .as(line)
                     .isInstanceOfSatisfying(
                             ReplyParseException.class,
-                            e -> assertThat(e.reason()).isEqualTo(PollErrorReason.UNSUPPORTED));
+                            e -> assertThat(e.kind()).isEqualTo(ReplyParseException.Kind.UNSUPPORTED));
         }
     }
 
@@ -156,7 +154,7 @@ class MetricsStateParserTest {
                     .as(line)
                     .isInstanceOfSatisfying(
                             ReplyParseException.class,
-                            e -> assertThat(e.reason()).isEqualTo(PollErrorReason.PROTOCOL));
+                            e -> assertThat(e.kind()).isEqualTo(ReplyParseException.Kind.MALFORMED));
         }
     }
 
