@@ -114,7 +114,7 @@ final class ReplyDecoding {
     }
 
     static MetricsState metricsState(ByteBuf line) throws ReplyParseException {
-        return MetricsStateParser.parseMetricsState(line);
+        return MetricsStateParser.parse(line);
     }
 
     static ClusterView clusterState(ByteBuf line) throws ReplyParseException {
