@@ -32,11 +32,11 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.nundb.exporter.exposition.ClusterMetricFamilies;
 import io.nundb.exporter.exposition.SyntheticClusterSnapshots;
-import io.nundb.exporter.http.ClusterSnapshotSource;
 import io.nundb.exporter.http.ExporterHttpServer;
 import io.nundb.exporter.http.MetricsPublisher;
 import io.nundb.exporter.http.ScrapeEndpointConfig;
 import io.nundb.exporter.model.ClusterSnapshot;
+import io.nundb.exporter.model.ClusterSnapshotSource;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
@@ -208,17 +208,7 @@ public final class LoadTargets {
             }
             Thread.sleep(50);
         }
-        return new ClusterSnapshotSource() {
-            @Override
-            public ClusterSnapshot snapshot() {
-                return collector.snapshot();
-            }
-
-            @Override
-            public boolean firstCollectionComplete() {
-                return collector.firstCollectionComplete();
-            }
-        };
+        return collector;
     }
 
     private static int startExporter(ClusterSnapshotSource source, int port, Duration renderInterval)

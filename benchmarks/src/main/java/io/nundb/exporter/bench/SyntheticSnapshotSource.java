@@ -1,8 +1,8 @@
 package io.nundb.exporter.bench;
 
 import io.nundb.exporter.exposition.SyntheticClusterSnapshots;
-import io.nundb.exporter.http.ClusterSnapshotSource;
 import io.nundb.exporter.model.ClusterSnapshot;
+import io.nundb.exporter.model.ClusterSnapshotSource;
 
 /**
  * A {@link ClusterSnapshotSource} that always returns one fixed synthetic snapshot of {@code nodes}

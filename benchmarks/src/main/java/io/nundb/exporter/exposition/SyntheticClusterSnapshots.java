@@ -1,17 +1,17 @@
 package io.nundb.exporter.exposition;
 
 import io.nundb.exporter.model.ClusterSnapshot;
-import io.nundb.exporter.model.ClusterView;
-import io.nundb.exporter.model.MemberStatus;
-import io.nundb.exporter.model.MetricsState;
 import io.nundb.exporter.model.NodeSnapshot;
-import io.nundb.exporter.model.PendingOpsSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
-import io.nundb.exporter.model.RequestTimingSnapshot;
-import io.nundb.exporter.model.Role;
-import io.nundb.exporter.model.ViewMember;
+import io.nundb.exporter.protocol.ClusterView;
+import io.nundb.exporter.protocol.MemberStatus;
+import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.protocol.NunDbCommand;
+import io.nundb.exporter.protocol.PendingOpsSnapshot;
+import io.nundb.exporter.protocol.Role;
+import io.nundb.exporter.protocol.ViewMember;
 import io.nundb.exporter.timing.RequestTimingConfig;
+import io.nundb.exporter.timing.RequestTimingSnapshot;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

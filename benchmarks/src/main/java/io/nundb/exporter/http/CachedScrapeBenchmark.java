@@ -8,6 +8,7 @@ import io.netty.util.concurrent.Promise;
 import io.nundb.exporter.exposition.ExpositionFormat;
 import io.nundb.exporter.exposition.SyntheticClusterSnapshots;
 import io.nundb.exporter.model.ClusterSnapshot;
+import io.nundb.exporter.model.ClusterSnapshotSource;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -2,8 +2,6 @@ package io.nundb.exporter.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.nundb.exporter.model.ClusterView;
-import io.nundb.exporter.model.PendingOpsSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * them over), from heap {@link ByteBuf}s:
  *
  * <ul>
- *   <li>{@link #metricsState}: one {@code metrics-state} line into the node's reusable parser (the
- *       per-poll hot path; floats as a busy primary prints them);
+ *   <li>{@link #metricsState}: one {@code metrics-state} line into a {@link MetricsState}, the call
+ *       the node client makes once per poll (floats as a busy primary prints them);
  *   <li>{@link #clusterState}: one {@code cluster-state} line of {@code members} entries into a
  *       {@link ClusterView};
  *   <li>{@link #pendingOps}: a {@code debug pending-ops} reply of {@code entries} lines (3 members,
@@ -106,7 +104,6 @@ public class ReplyParseBenchmark {
     ByteBuf metricsLine;
     ByteBuf[] processInfoLines;
     ByteBuf[] listDbsLines;
-    MetricsStateParser metricsParser;
     PendingOpsAggregator aggregator;
     ProcessInfoParser processInfoParser;
     ListDbsParser listDbsParser;
@@ -119,7 +116,6 @@ public class ReplyParseBenchmark {
         processInfoLines = new ByteBuf[] {line("process-info "), line("process_id: 1795568803056")};
         listDbsLines =
                 new ByteBuf[] {line("dbs-list "), line("demo : none"), line("$admin : newer"), line("newerdb : newer")};
-        metricsParser = new MetricsStateParser();
         aggregator = new PendingOpsAggregator();
         processInfoParser = new ProcessInfoParser();
         listDbsParser = new ListDbsParser();
@@ -153,9 +149,8 @@ public class ReplyParseBenchmark {
     }
 
     @Benchmark
-    public long metricsState() throws ReplyParseException {
-        metricsParser.parse(metricsLine);
-        return metricsParser.pendingOps();
+    public MetricsState metricsState() throws ReplyParseException {
+        return MetricsStateParser.parse(metricsLine);
     }
 
     @Benchmark

@@ -1,10 +1,10 @@
 package io.nundb.exporter.client;
 
 import io.nundb.exporter.model.CanarySkipReason;
-import io.nundb.exporter.model.ClusterView;
 import io.nundb.exporter.model.NodeSnapshot;
-import io.nundb.exporter.model.Role;
-import io.nundb.exporter.model.ViewMember;
+import io.nundb.exporter.protocol.ClusterView;
+import io.nundb.exporter.protocol.Role;
+import io.nundb.exporter.protocol.ViewMember;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -3,9 +3,10 @@ package io.nundb.exporter.client;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.nundb.exporter.model.ClusterSnapshot;
-import io.nundb.exporter.model.ClusterView;
+import io.nundb.exporter.model.ClusterSnapshotSource;
 import io.nundb.exporter.model.NodeSnapshot;
-import io.nundb.exporter.model.ViewMember;
+import io.nundb.exporter.protocol.ClusterView;
+import io.nundb.exporter.protocol.ViewMember;
 import io.nundb.exporter.timing.RequestTimingConfig;
 import io.nundb.exporter.timing.SingleWriterRequestTimings;
 import io.nundb.exporter.transport.Transport;
@@ -34,7 +35,7 @@ import java.util.logging.Logger;
  * lives on its event loop; {@link #snapshot()} and {@link #firstCollectionComplete()} read volatile
  * fields and are safe from any thread.
  */
-public final class ClusterCollector implements AutoCloseable {
+public final class ClusterCollector implements ClusterSnapshotSource, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterCollector.class.getName());
 
     private final ClientConfig config;
@@ -141,6 +142,7 @@ public final class ClusterCollector implements AutoCloseable {
      * each call from volatile reads (no lock, no wait on any node), so a value is at most one poll
      * interval old when read. Safe from any thread.
      */
+    @Override
     public ClusterSnapshot snapshot() {
         NodeClient[] clients = members;
         List<NodeSnapshot> snapshots = new ArrayList<>(clients.length);
@@ -170,6 +172,7 @@ public final class ClusterCollector implements AutoCloseable {
     }
 
     /** Whether the first collection attempt of every seed has completed, successfully or not. */
+    @Override
     public boolean firstCollectionComplete() {
         return firstCollectionComplete;
     }

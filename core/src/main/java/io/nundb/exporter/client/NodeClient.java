@@ -8,17 +8,17 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.nundb.exporter.model.ClusterView;
-import io.nundb.exporter.model.MetricsState;
 import io.nundb.exporter.model.NodeSnapshot;
-import io.nundb.exporter.model.PendingOpsSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
+import io.nundb.exporter.protocol.ClusterView;
 import io.nundb.exporter.protocol.LineAccumulator;
 import io.nundb.exporter.protocol.ListDbsParser;
+import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.NunDbLine;
 import io.nundb.exporter.protocol.NunDbRequest;
 import io.nundb.exporter.protocol.PendingOpsAggregator;
+import io.nundb.exporter.protocol.PendingOpsSnapshot;
 import io.nundb.exporter.protocol.ProcessInfoParser;
 import io.nundb.exporter.protocol.ReplyParseException;
 import io.nundb.exporter.timing.SingleWriterRequestTimings;
@@ -670,8 +670,8 @@ public final class NodeClient implements NodeChannelHandler.Connection {
         if (previous != null && previous.replyBytes() == 0) {
             // Already the zero snapshot: keep it while the view lists the same members.
             boolean same = previous.members().size() == v.members().size() - 1;
-            for (io.nundb.exporter.model.ViewMember m : v.members()) {
-                same &= m.status() == io.nundb.exporter.model.MemberStatus.SELF
+            for (io.nundb.exporter.protocol.ViewMember m : v.members()) {
+                same &= m.status() == io.nundb.exporter.protocol.MemberStatus.SELF
                         || previous.members().containsKey(m.name());
             }
             if (same) {
@@ -679,8 +679,8 @@ public final class NodeClient implements NodeChannelHandler.Connection {
             }
         }
         Map<String, PendingOpsSnapshot.Member> members = new java.util.HashMap<>();
-        for (io.nundb.exporter.model.ViewMember m : v.members()) {
-            if (m.status() != io.nundb.exporter.model.MemberStatus.SELF) {
+        for (io.nundb.exporter.protocol.ViewMember m : v.members()) {
+            if (m.status() != io.nundb.exporter.protocol.MemberStatus.SELF) {
                 members.put(m.name(), new PendingOpsSnapshot.Member(0, 0, -1));
             }
         }
@@ -817,7 +817,7 @@ public final class NodeClient implements NodeChannelHandler.Connection {
             b.canary(canary.get());
         }
         if (timings != null && loop.inEventLoop()) { // the constructor's first snapshot runs elsewhere
-            for (Map.Entry<NunDbCommand, io.nundb.exporter.model.RequestTimingSnapshot> e :
+            for (Map.Entry<NunDbCommand, io.nundb.exporter.timing.RequestTimingSnapshot> e :
                     timings.snapshot().entrySet()) {
                 b.timing(e.getKey(), e.getValue());
             }
@@ -953,7 +953,7 @@ public final class NodeClient implements NodeChannelHandler.Connection {
             try {
                 value = parser.parse(line);
             } catch (ReplyParseException e) {
-                failure = e.reason();
+                failure = ReplyDecoding.reason(e);
             }
             return true;
         }
@@ -998,7 +998,7 @@ public final class NodeClient implements NodeChannelHandler.Connection {
             try {
                 finish();
             } catch (ReplyParseException e) {
-                onFailed(e.reason());
+                onFailed(ReplyDecoding.reason(e));
             }
         }
 

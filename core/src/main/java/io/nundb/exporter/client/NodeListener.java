@@ -1,6 +1,6 @@
 package io.nundb.exporter.client;
 
-import io.nundb.exporter.model.ClusterView;
+import io.nundb.exporter.protocol.ClusterView;
 
 /**
  * What a {@link NodeClient} tells its collector. Called on the node's event loop; implementations must

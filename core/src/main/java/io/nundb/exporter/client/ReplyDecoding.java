@@ -8,9 +8,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.nundb.exporter.model.ClusterView;
-import io.nundb.exporter.model.MetricsState;
+import io.nundb.exporter.model.PollErrorReason;
 import io.nundb.exporter.protocol.ClusterStateParser;
+import io.nundb.exporter.protocol.ClusterView;
+import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.protocol.MetricsStateParser;
 import io.nundb.exporter.protocol.NunDbDecoderConfig;
 import io.nundb.exporter.protocol.NunDbReplyDecoder;
@@ -104,8 +105,16 @@ final class ReplyDecoding {
         return true;
     }
 
+    /** The poll error a rejected reply counts as: {@code unsupported} without its prefix, else {@code protocol}. */
+    static PollErrorReason reason(ReplyParseException e) {
+        return switch (e.kind()) {
+            case UNSUPPORTED -> PollErrorReason.UNSUPPORTED;
+            case MALFORMED -> PollErrorReason.PROTOCOL;
+        };
+    }
+
     static MetricsState metricsState(ByteBuf line) throws ReplyParseException {
-        return MetricsStateParser.parseMetricsState(line);
+        return MetricsStateParser.parse(line);
     }
 
     static ClusterView clusterState(ByteBuf line) throws ReplyParseException {

@@ -1,6 +1,7 @@
 package io.nundb.exporter.model;
 
 import io.nundb.exporter.protocol.NunDbCommand;
+import io.nundb.exporter.timing.RequestTimingSnapshot;
 import java.util.Arrays;
 
 /**

@@ -1,6 +1,10 @@
 package io.nundb.exporter.model;
 
+import io.nundb.exporter.protocol.ClusterView;
+import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.protocol.NunDbCommand;
+import io.nundb.exporter.protocol.PendingOpsSnapshot;
+import io.nundb.exporter.timing.RequestTimingSnapshot;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.Map;

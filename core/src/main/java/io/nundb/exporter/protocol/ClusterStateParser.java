@@ -1,10 +1,6 @@
 package io.nundb.exporter.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.nundb.exporter.model.ClusterView;
-import io.nundb.exporter.model.MemberStatus;
-import io.nundb.exporter.model.Role;
-import io.nundb.exporter.model.ViewMember;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

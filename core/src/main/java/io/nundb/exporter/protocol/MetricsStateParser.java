@@ -1,7 +1,6 @@
 package io.nundb.exporter.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.nundb.exporter.model.MetricsState;
 
 /**
  * Parses the {@code metrics-state} payload line (spec §3.1):
@@ -11,12 +10,13 @@ import io.nundb.exporter.model.MetricsState;
  * floats are in any form Rust's {@code {:?}} prints ({@code 0.0}, {@code 1e16}, {@code
  * 7.003404479057364e-5}, {@code inf}, {@code -inf}, {@code NaN}).
  *
- * <p>{@link #parse(ByteBuf)} fills this reusable holder and does not allocate, unless a float needs
- * more than the exact fast path (more than 2^53 in its mantissa or a decimal exponent beyond ±22: then
- * {@link Double#parseDouble} is used) or the reply is rejected. On failure the holder keeps its
- * previous values.
+ * <p>{@link #parse(ByteBuf)} allocates the returned {@link MetricsState} and nothing else, unless a
+ * float needs more than the exact fast path (more than 2^53 in its mantissa or a decimal exponent
+ * beyond ±22: then {@link Double#parseDouble} is used) or the reply is rejected. The node client calls
+ * it once per poll and publishes the record in the node's snapshot, so the record is the one allocation
+ * the poll path needs; {@code ReplyParseBenchmark.metricsState} gates exactly this call.
  *
- * <p>Thread-safety: not thread-safe; one instance per node, used on the node's event loop.
+ * <p>Thread-safety: stateless.
  */
 public final class MetricsStateParser {
     private static final byte[] PREFIX = NunDbReplyDecoder.ascii("metrics-state");
@@ -27,20 +27,16 @@ public final class MetricsStateParser {
     private static final byte[] QUERY_TIME = NunDbReplyDecoder.ascii("get_query_time_moving_avg");
     private static final int ALL_FIELDS = 0b11111;
 
-    private long pendingOps;
-    private long opLogFileSizeBytes;
-    private long opLogCount;
-    private double replicationTimeEmaMillis;
-    private double queryTimeEmaMillis;
+    private MetricsStateParser() {}
 
     /**
-     * Parses one payload line (a {@link NunDbLine.Kind#PAYLOAD} line's content) into this holder. The
-     * buffer's indices are not moved and it is not released.
+     * Parses one payload line (a {@link NunDbLine.Kind#PAYLOAD} line's content). The buffer's indices
+     * are not moved and it is not released.
      *
      * @throws ReplyParseException unsupported if the line does not start with {@code metrics-state};
      *     malformed if a field is missing or is not a number
      */
-    public void parse(ByteBuf content) throws ReplyParseException {
+    public static MetricsState parse(ByteBuf content) throws ReplyParseException {
         int from = content.readerIndex();
         int to = content.writerIndex();
         if (!NunDbReplyDecoder.startsWith(content, from, to - from, PREFIX)) {
@@ -90,11 +86,7 @@ public final class MetricsStateParser {
         if (seen != ALL_FIELDS) {
             throw ReplyParseException.malformed("metrics-state: missing field");
         }
-        this.pendingOps = pending;
-        this.opLogFileSizeBytes = size;
-        this.opLogCount = count;
-        this.replicationTimeEmaMillis = replication;
-        this.queryTimeEmaMillis = query;
+        return new MetricsState(pending, size, count, replication, query);
     }
 
     private static long integer(ByteBuf content, int from, int to, String field) throws ReplyParseException {
@@ -103,40 +95,5 @@ public final class MetricsStateParser {
             throw ReplyParseException.malformed("metrics-state: " + field + " is not an unsigned integer");
         }
         return value;
-    }
-
-    /** Parses one payload line into a new {@link MetricsState} (allocates the record). */
-    public static MetricsState parseMetricsState(ByteBuf content) throws ReplyParseException {
-        MetricsStateParser parser = new MetricsStateParser();
-        parser.parse(content);
-        return parser.toMetricsState();
-    }
-
-    /** The values of the last successful {@link #parse(ByteBuf)} as a record (allocates). */
-    public MetricsState toMetricsState() {
-        return new MetricsState(
-                pendingOps, opLogFileSizeBytes, opLogCount, replicationTimeEmaMillis, queryTimeEmaMillis);
-    }
-
-    public long pendingOps() {
-        return pendingOps;
-    }
-
-    public long opLogFileSizeBytes() {
-        return opLogFileSizeBytes;
-    }
-
-    public long opLogCount() {
-        return opLogCount;
-    }
-
-    /** Nun-db's replication EMA, milliseconds. */
-    public double replicationTimeEmaMillis() {
-        return replicationTimeEmaMillis;
-    }
-
-    /** Nun-db's query-time EMA, milliseconds. */
-    public double queryTimeEmaMillis() {
-        return queryTimeEmaMillis;
     }
 }

@@ -1,7 +1,6 @@
 package io.nundb.exporter.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.nundb.exporter.model.PendingOpsSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,36 +1,42 @@
 package io.nundb.exporter.protocol;
 
-import io.nundb.exporter.model.PollErrorReason;
-
 /**
- * A reply that a parser cannot turn into values. {@link #reason()} is {@link
- * PollErrorReason#UNSUPPORTED} when the reply lacks its expected prefix (an older or newer server, or
- * a reply to some other command) and {@link PollErrorReason#PROTOCOL} when the prefix is there but
- * the fields are malformed or missing. The message names the field or rule, never reply bytes (they
- * may hold user data). Stack traces are not filled in: this is an expected outcome, not a bug.
+ * A reply that a parser cannot turn into values. {@link #kind()} is {@link Kind#UNSUPPORTED} when the
+ * reply lacks its expected prefix (an older or newer server, or a reply to some other command) and
+ * {@link Kind#MALFORMED} when the prefix is there but the fields are malformed or missing; the node
+ * client maps the kind to its poll error reason. The message names the field or rule, never reply
+ * bytes (they may hold user data). Stack traces are not filled in: this is an expected outcome, not a
+ * bug.
  *
  * <p>Thread-safety: immutable.
  */
 public final class ReplyParseException extends Exception {
-    private final PollErrorReason reason;
+    /** Why a reply was rejected. */
+    public enum Kind {
+        /** The reply does not start with the prefix of the command it answers. */
+        UNSUPPORTED,
+        /** The reply has its prefix but its fields are malformed or missing. */
+        MALFORMED
+    }
 
-    private ReplyParseException(PollErrorReason reason, String message) {
+    private final Kind kind;
+
+    private ReplyParseException(Kind kind, String message) {
         super(message, null, false, false);
-        this.reason = reason;
+        this.kind = kind;
     }
 
     /** The reply does not start with the prefix of the command it answers. */
     public static ReplyParseException unsupported(String message) {
-        return new ReplyParseException(PollErrorReason.UNSUPPORTED, message);
+        return new ReplyParseException(Kind.UNSUPPORTED, message);
     }
 
     /** The reply has its prefix but its fields are malformed or missing. */
     public static ReplyParseException malformed(String message) {
-        return new ReplyParseException(PollErrorReason.PROTOCOL, message);
+        return new ReplyParseException(Kind.MALFORMED, message);
     }
 
-    /** {@link PollErrorReason#UNSUPPORTED} or {@link PollErrorReason#PROTOCOL}. */
-    public PollErrorReason reason() {
-        return reason;
+    public Kind kind() {
+        return kind;
     }
 }

@@ -10,7 +10,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.nundb.exporter.model.MetricsState;
+import io.nundb.exporter.protocol.MetricsState;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;

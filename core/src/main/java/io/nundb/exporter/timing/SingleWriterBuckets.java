@@ -7,7 +7,7 @@ package io.nundb.exporter.timing;
  *
  * <p>A sample lands in the first bucket whose upper bound it does not exceed ({@code le} semantics); the
  * last bucket is {@code +Inf}. Counts are per bucket, not cumulative (as in
- * {@link io.nundb.exporter.model.RequestTimingSnapshot}). Negative durations count as zero.
+ * {@link io.nundb.exporter.timing.RequestTimingSnapshot}). Negative durations count as zero.
  *
  * <p>Recording is a linear scan over at most 11 bounds: no allocation, no lock.
  *

@@ -2,7 +2,6 @@ package io.nundb.exporter.timing;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
-import io.nundb.exporter.model.RequestTimingSnapshot;
 import io.nundb.exporter.protocol.NunDbCommand;
 import java.util.Collections;
 import java.util.EnumMap;

@@ -1,6 +1,5 @@
 package io.nundb.exporter.timing;
 
-import io.nundb.exporter.model.RequestTimingSnapshot;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 

@@ -1,5 +1,8 @@
 /**
  * Choice of Netty transport (epoll or NIO) shared by every event-loop group in the exporter.
- * Immutable and safe from any thread.
+ *
+ * <p>Dependencies: none in the exporter; used by the client, the server and the simulator.
+ *
+ * <p>Threads: immutable and safe from any thread.
  */
 package io.nundb.exporter.transport;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nundb.exporter.model.NodeSnapshot;
-import io.nundb.exporter.model.RequestTimingSnapshot;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.sim.SimulatedCluster;
 import io.nundb.exporter.timing.RequestTimingConfig;
+import io.nundb.exporter.timing.RequestTimingSnapshot;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.nundb.exporter.model.NodeSnapshot;
-import io.nundb.exporter.model.PendingOpsSnapshot;
+import io.nundb.exporter.protocol.PendingOpsSnapshot;
 import io.nundb.exporter.sim.SimulatedCluster;
 import io.nundb.exporter.sim.SimulatedNode;
 import io.nundb.exporter.timing.RequestTimingConfig;

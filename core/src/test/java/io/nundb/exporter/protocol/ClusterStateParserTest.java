@@ -5,11 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.nundb.exporter.model.ClusterView;
-import io.nundb.exporter.model.MemberStatus;
-import io.nundb.exporter.model.PollErrorReason;
-import io.nundb.exporter.model.Role;
-import io.nundb.exporter.model.ViewMember;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -81,7 +76,7 @@ class ClusterStateParserTest {
                     .as(line)
                     .isInstanceOfSatisfying(
                             ReplyParseException.class,
-                            e -> assertThat(e.reason()).isEqualTo(PollErrorReason.UNSUPPORTED));
+                            e -> assertThat(e.kind()).isEqualTo(ReplyParseException.Kind.UNSUPPORTED));
         }
     }
 
@@ -98,7 +93,7 @@ class ClusterStateParserTest {
                     .as(line)
                     .isInstanceOfSatisfying(
                             ReplyParseException.class,
-                            e -> assertThat(e.reason()).isEqualTo(PollErrorReason.PROTOCOL));
+                            e -> assertThat(e.kind()).isEqualTo(ReplyParseException.Kind.MALFORMED));
         }
     }
 }

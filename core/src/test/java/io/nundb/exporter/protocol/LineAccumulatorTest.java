@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.nundb.exporter.model.PollErrorReason;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,10 +35,10 @@ class LineAccumulatorTest {
     }
 
     private static void assertReason(
-            PollErrorReason reason, org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+            ReplyParseException.Kind kind, org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
         assertThatThrownBy(call)
                 .isInstanceOfSatisfying(
-                        ReplyParseException.class, e -> assertThat(e.reason()).isEqualTo(reason));
+                        ReplyParseException.class, e -> assertThat(e.kind()).isEqualTo(kind));
     }
 
     @Test
@@ -51,12 +50,12 @@ class LineAccumulatorTest {
 
     @Test
     void rejectsProcessInfoWithoutPrefixOrId() {
-        assertReason(PollErrorReason.UNSUPPORTED, () -> processId("ok \n"));
-        assertReason(PollErrorReason.UNSUPPORTED, () -> processId("process_id: 1\nok \n"));
-        assertReason(PollErrorReason.PROTOCOL, () -> processId("process-info \nok \n"));
-        assertReason(PollErrorReason.PROTOCOL, () -> processId("process-info \nprocess_id: 1x\nok \n"));
+        assertReason(ReplyParseException.Kind.UNSUPPORTED, () -> processId("ok \n"));
+        assertReason(ReplyParseException.Kind.UNSUPPORTED, () -> processId("process_id: 1\nok \n"));
+        assertReason(ReplyParseException.Kind.MALFORMED, () -> processId("process-info \nok \n"));
+        assertReason(ReplyParseException.Kind.MALFORMED, () -> processId("process-info \nprocess_id: 1x\nok \n"));
         assertReason(
-                PollErrorReason.PROTOCOL,
+                ReplyParseException.Kind.MALFORMED,
                 () -> processId("process-info \nprocess_id: 340282366920938463463374607431768211455\nok \n"));
     }
 
@@ -70,10 +69,10 @@ class LineAccumulatorTest {
 
     @Test
     void rejectsListDbsWithoutPrefixOrWithMalformedLines() {
-        assertReason(PollErrorReason.UNSUPPORTED, () -> databases("demo : none\nok \n"));
-        assertReason(PollErrorReason.UNSUPPORTED, () -> databases("ok \n"));
-        assertReason(PollErrorReason.PROTOCOL, () -> databases("dbs-list \ndemo\nok \n"));
-        assertReason(PollErrorReason.PROTOCOL, () -> databases("dbs-list \ndemo : \nok \n"));
+        assertReason(ReplyParseException.Kind.UNSUPPORTED, () -> databases("demo : none\nok \n"));
+        assertReason(ReplyParseException.Kind.UNSUPPORTED, () -> databases("ok \n"));
+        assertReason(ReplyParseException.Kind.MALFORMED, () -> databases("dbs-list \ndemo\nok \n"));
+        assertReason(ReplyParseException.Kind.MALFORMED, () -> databases("dbs-list \ndemo : \nok \n"));
     }
 
     @Test

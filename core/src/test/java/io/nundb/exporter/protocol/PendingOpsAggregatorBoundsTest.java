@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.nundb.exporter.model.PendingOpsSnapshot;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

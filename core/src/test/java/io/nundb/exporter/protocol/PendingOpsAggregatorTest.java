@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.nundb.exporter.model.PendingOpsSnapshot;
-import io.nundb.exporter.model.PollErrorReason;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,7 +149,7 @@ class PendingOpsAggregatorTest {
                     .as(reply)
                     .isInstanceOfSatisfying(
                             ReplyParseException.class,
-                            e -> assertThat(e.reason()).isEqualTo(PollErrorReason.UNSUPPORTED));
+                            e -> assertThat(e.kind()).isEqualTo(ReplyParseException.Kind.UNSUPPORTED));
         }
     }
 

@@ -285,7 +285,6 @@ class ReplyFuzzTest {
     /** Feeds lines to every parser; returns how many rejected them (the only exception allowed). */
     static long parseAll(List<byte[]> lines) {
         long failures = 0;
-        MetricsStateParser metrics = new MetricsStateParser();
         ListDbsParser dbs = new ListDbsParser();
         ProcessInfoParser process = new ProcessInfoParser();
         PendingOpsAggregator pending = new PendingOpsAggregator();
@@ -307,12 +306,7 @@ class ReplyFuzzTest {
             int reader = buf.readerIndex();
             int writer = buf.writerIndex();
             try {
-                metrics.parse(buf);
-            } catch (ReplyParseException e) {
-                failures++;
-            }
-            try {
-                MetricsStateParser.parseMetricsState(buf);
+                MetricsStateParser.parse(buf);
             } catch (ReplyParseException e) {
                 failures++;
             }

@@ -4,7 +4,7 @@ import static io.nundb.exporter.protocol.SpecFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nundb.exporter.model.MetricsState;
+import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.protocol.SpecFixtures.Exchange;
 import java.io.IOException;
 import java.time.Duration;

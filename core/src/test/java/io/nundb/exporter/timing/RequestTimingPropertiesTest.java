@@ -3,7 +3,6 @@ package io.nundb.exporter.timing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.nundb.exporter.model.RequestTimingSnapshot;
 import io.nundb.exporter.protocol.NunDbCommand;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import io.nundb.exporter.model.RequestTimingSnapshot;
 import io.nundb.exporter.protocol.NunDbCommand;
 import java.util.EnumSet;
 import java.util.Map;

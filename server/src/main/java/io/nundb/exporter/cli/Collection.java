@@ -5,7 +5,7 @@ import io.nundb.exporter.client.ClientConfig;
 import io.nundb.exporter.client.ClusterCollector;
 import io.nundb.exporter.client.TimeSource;
 import io.nundb.exporter.demo.DemoCluster;
-import io.nundb.exporter.model.ClusterSnapshot;
+import io.nundb.exporter.model.ClusterSnapshotSource;
 import io.nundb.exporter.timing.RequestTimingConfig;
 import java.util.logging.Logger;
 
@@ -13,8 +13,7 @@ import java.util.logging.Logger;
  * The running collection behind the HTTP endpoint: the cluster collector, and in demo mode the
  * embedded simulated cluster it watches.
  *
- * <p>Thread-safety: {@link #snapshot()} and {@link #firstCollectionComplete()} are safe from any
- * thread; {@link #close()} is called once.
+ * <p>Thread-safety: {@link #source()} is safe from any thread; {@link #close()} is called once.
  */
 final class Collection implements RunningCollection {
     private static final Logger LOG = Logger.getLogger(Collection.class.getName());
@@ -89,13 +88,8 @@ final class Collection implements RunningCollection {
     }
 
     @Override
-    public ClusterSnapshot snapshot() {
-        return collector.snapshot();
-    }
-
-    @Override
-    public boolean firstCollectionComplete() {
-        return collector.firstCollectionComplete();
+    public ClusterSnapshotSource source() {
+        return collector;
     }
 
     @Override

@@ -1,10 +1,10 @@
 package io.nundb.exporter.cli;
 
-import io.nundb.exporter.http.ClusterSnapshotSource;
 import io.nundb.exporter.http.ExporterHttpServer;
 import io.nundb.exporter.http.MetricsPublisher;
 import io.nundb.exporter.http.ScrapeEndpointConfig;
 import io.nundb.exporter.http.WebConfigException;
+import io.nundb.exporter.model.ClusterSnapshotSource;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 

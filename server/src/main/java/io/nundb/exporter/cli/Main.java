@@ -96,7 +96,7 @@ public final class Main {
         }
         ExporterApp app;
         try {
-            app = ExporterApp.start(config, collection);
+            app = ExporterApp.start(config, collection.source());
         } catch (WebConfigException e) {
             collection.close();
             err.println("nundb-exporter: " + e.getMessage());

@@ -1,9 +1,9 @@
 package io.nundb.exporter.http;
 
 import io.nundb.exporter.model.ClusterSnapshot;
-import io.nundb.exporter.model.ClusterView;
 import io.nundb.exporter.model.NodeSnapshot;
-import io.nundb.exporter.model.ViewMember;
+import io.nundb.exporter.protocol.ClusterView;
+import io.nundb.exporter.protocol.ViewMember;
 import java.time.Instant;
 
 /**

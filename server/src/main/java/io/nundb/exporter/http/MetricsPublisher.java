@@ -10,6 +10,7 @@ import io.nundb.exporter.exposition.ExporterSnapshot;
 import io.nundb.exporter.exposition.ExpositionFormat;
 import io.nundb.exporter.exposition.ExpositionRenderer;
 import io.nundb.exporter.model.ClusterSnapshot;
+import io.nundb.exporter.model.ClusterSnapshotSource;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

@@ -9,5 +9,9 @@
  * per-target bodies, the landing page, the discovery JSON) happen on the publisher thread, which hands
  * the result back to the channel's event loop. bcrypt runs on the authenticator's own thread; the web
  * configuration is re-read on the watcher's.
+ *
+ * <p>Dependencies: core's {@code model} (snapshots through {@code ClusterSnapshotSource}), {@code
+ * exposition} and {@code protocol} (the landing page lists views); never the collector ({@code client})
+ * or the command line ({@code ServerPackageLayersTest}).
  */
 package io.nundb.exporter.http;

@@ -95,7 +95,7 @@ class CanaryOptionsTest {
         Collection collection = Collection.start(c);
         try {
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
-                ClusterSnapshot s = collection.snapshot();
+                ClusterSnapshot s = collection.source().snapshot();
                 if (s.canary() == null || s.canary().writes() < 3) {
                     return false;
                 }

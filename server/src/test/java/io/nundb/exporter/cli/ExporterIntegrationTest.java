@@ -3,7 +3,7 @@ package io.nundb.exporter.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nundb.exporter.model.MetricsState;
+import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.sim.SimulatedCluster;
 import io.nundb.exporter.sim.SimulatedNode;
 import java.io.ByteArrayInputStream;
@@ -69,7 +69,7 @@ class ExporterIntegrationTest {
         args.addAll(List.of(extraArgs));
         ExporterConfig config = ExporterCommandTest.parse(Map.of("NUN_PWD", password), args.toArray(String[]::new));
         collection = Collection.start(config);
-        app = ExporterApp.start(config, collection);
+        app = ExporterApp.start(config, collection.source());
     }
 
     private HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {

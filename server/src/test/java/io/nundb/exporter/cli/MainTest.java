@@ -131,7 +131,7 @@ class MainTest {
     }
 
     /** A source with an empty cluster, standing in for the collector. */
-    static final class StaticSource implements io.nundb.exporter.http.ClusterSnapshotSource {
+    static final class StaticSource implements io.nundb.exporter.model.ClusterSnapshotSource {
         @Override
         public ClusterSnapshot snapshot() {
             return ClusterSnapshot.EMPTY;

@@ -112,7 +112,7 @@ class PasswordHygieneTest {
             ExporterConfig config = ExporterCommandTest.parse(env, args.toArray(new String[0]));
             assertNoPassword("ExporterConfig.toString()", config.toString(), forms);
             RunningCollection collection = Collection.start(config);
-            try (ExporterApp app = ExporterApp.start(config, collection)) {
+            try (ExporterApp app = ExporterApp.start(config, collection.source())) {
                 HttpClient http = HttpClient.newHttpClient();
                 String base = "http://127.0.0.1:" + app.port();
                 await().atMost(Duration.ofSeconds(10))

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.util.ResourceLeakDetector;
-import io.nundb.exporter.model.MetricsState;
 import io.nundb.exporter.protocol.LeakRecorder;
+import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.sim.Garbling;
 import io.nundb.exporter.sim.SimulatedCluster;
 import io.nundb.exporter.sim.SimulatedNode;

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nundb.exporter.client.ClientConfig;
 import io.nundb.exporter.client.ClusterCollector;
 import io.nundb.exporter.client.TimeSource;
-import io.nundb.exporter.http.ClusterSnapshotSource;
 import io.nundb.exporter.http.ExporterHttpServer;
 import io.nundb.exporter.http.MetricsPublisher;
 import io.nundb.exporter.http.ScrapeEndpointConfig;
-import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.sim.SimulatedCluster;
 import io.nundb.exporter.sim.SimulatedNode;
 import io.nundb.exporter.timing.RequestTimingConfig;
@@ -77,20 +75,9 @@ final class SimulatedExporter implements AutoCloseable {
                 .build();
         collector = new ClusterCollector(config, null, TimeSource.SYSTEM, RequestTimingConfig.defaults());
         collector.start();
-        ClusterSnapshotSource source = new ClusterSnapshotSource() {
-            @Override
-            public ClusterSnapshot snapshot() {
-                return collector.snapshot();
-            }
-
-            @Override
-            public boolean firstCollectionComplete() {
-                return collector.firstCollectionComplete();
-            }
-        };
         publisher = new MetricsPublisher(
                 ScrapeEndpointConfig.of("127.0.0.1", 0, "/metrics", poll, Duration.ZERO, "0", "test", false, null),
-                source,
+                collector,
                 new PrometheusRegistry(),
                 System::nanoTime);
         publisher.start();

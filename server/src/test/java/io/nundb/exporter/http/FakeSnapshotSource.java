@@ -1,13 +1,14 @@
 package io.nundb.exporter.http;
 
 import io.nundb.exporter.model.ClusterSnapshot;
-import io.nundb.exporter.model.ClusterView;
-import io.nundb.exporter.model.MemberStatus;
-import io.nundb.exporter.model.MetricsState;
+import io.nundb.exporter.model.ClusterSnapshotSource;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
-import io.nundb.exporter.model.Role;
-import io.nundb.exporter.model.ViewMember;
+import io.nundb.exporter.protocol.ClusterView;
+import io.nundb.exporter.protocol.MemberStatus;
+import io.nundb.exporter.protocol.MetricsState;
+import io.nundb.exporter.protocol.Role;
+import io.nundb.exporter.protocol.ViewMember;
 import java.util.List;
 
 /** A snapshot source returning whatever the test set; stands in for the collector. */

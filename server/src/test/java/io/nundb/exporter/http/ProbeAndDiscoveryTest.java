@@ -3,7 +3,7 @@ package io.nundb.exporter.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nundb.exporter.model.Role;
+import io.nundb.exporter.protocol.Role;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayInputStream;

@@ -1,10 +1,8 @@
-package io.nundb.exporter.http;
-
-import io.nundb.exporter.model.ClusterSnapshot;
+package io.nundb.exporter.model;
 
 /**
- * Where the HTTP endpoint gets what it exposes: the collector (live mode) or the demo cluster's
- * collector implements it.
+ * Where the HTTP endpoint gets what it exposes: the cluster collector implements it (live and demo
+ * mode alike); benchmarks and tests pass fixed snapshots.
  *
  * <p>Thread-safety: implementations must be safe to call from any thread; {@link #snapshot()} is called
  * by the publisher thread once per render and by the event loops for the landing page, so it must not

@@ -1,4 +1,4 @@
-package io.nundb.exporter.model;
+package io.nundb.exporter.protocol;
 
 /**
  * The parenthesised status of an entry in a {@code cluster-state} view (spec §3.2).

@@ -1,4 +1,4 @@
-package io.nundb.exporter.model;
+package io.nundb.exporter.protocol;
 
 import java.util.Map;
 

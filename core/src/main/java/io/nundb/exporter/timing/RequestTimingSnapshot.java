@@ -1,4 +1,4 @@
-package io.nundb.exporter.model;
+package io.nundb.exporter.timing;
 
 /**
  * The timings of one command on one node, read from the node's accumulators without tearing.

@@ -1,4 +1,4 @@
-package io.nundb.exporter.model;
+package io.nundb.exporter.protocol;
 
 /**
  * The values of one {@code metrics-state} reply (spec §3.1), in the server's own units: the two moving

@@ -1,4 +1,4 @@
-package io.nundb.exporter.model;
+package io.nundb.exporter.protocol;
 
 /**
  * A node's role as listed in a {@code cluster-state} view. The wire spells them {@code Primary},
