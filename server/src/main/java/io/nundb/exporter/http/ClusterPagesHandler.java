@@ -12,6 +12,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.nundb.exporter.model.ClusterSnapshot;
+import io.nundb.exporter.model.ClusterSnapshotSource;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

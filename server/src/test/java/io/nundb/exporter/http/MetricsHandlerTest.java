@@ -14,7 +14,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import io.nundb.exporter.exposition.ExpositionFormat;
 import io.nundb.exporter.http.RoutedRequest.Route;
-import io.nundb.exporter.model.Role;
+import io.nundb.exporter.protocol.Role;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -2,7 +2,7 @@ package io.nundb.exporter.http;
 
 import static org.awaitility.Awaitility.await;
 
-import io.nundb.exporter.model.Role;
+import io.nundb.exporter.protocol.Role;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.InputStream;
 import java.net.URI;
