@@ -10,7 +10,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.nundb.exporter.model.MetricsState;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,7 +128,7 @@ public final class SimulatedNode implements AutoCloseable {
     private long opLogBytes;
     private Ema replicationEma;
     private Ema queryEma;
-    private MetricsState scriptedMetrics;
+    private SimulatedMetricsState scriptedMetrics;
 
     private SimulatedNode(Builder b) {
         this.user = b.user;
@@ -465,7 +464,7 @@ public final class SimulatedNode implements AutoCloseable {
      * Makes {@code metrics-state} answer these values instead of the computed ones ({@code null}:
      * computed again). For tests and the demo; the query EMA still takes its sample.
      */
-    public void scriptMetricsState(MetricsState values) {
+    public void scriptMetricsState(SimulatedMetricsState values) {
         onLoop(() -> {
             scriptedMetrics = values;
             return null;
@@ -527,7 +526,7 @@ public final class SimulatedNode implements AutoCloseable {
     }
 
     /** The computed {@code metrics-state} values (ignores any script). */
-    public MetricsState metricsState() {
+    public SimulatedMetricsState metricsState() {
         return onLoop(this::computedMetrics);
     }
 
@@ -1368,13 +1367,13 @@ public final class SimulatedNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ rendering
 
-    private MetricsState computedMetrics() {
-        return new MetricsState(
+    private SimulatedMetricsState computedMetrics() {
+        return new SimulatedMetricsState(
                 pending.size(), opLogBytes, opLogBytes / OP_LOG_RECORD_BYTES, replicationEma.value(), queryEma.value());
     }
 
     private String renderMetrics() {
-        MetricsState m = scriptedMetrics != null ? scriptedMetrics : computedMetrics();
+        SimulatedMetricsState m = scriptedMetrics != null ? scriptedMetrics : computedMetrics();
         if (garbling == Garbling.CORRUPT_METRICS_STATE) {
             return "metrics-state pending_ops: garbled, op_log_file_size: " + m.opLogFileSizeBytes() + "\n\n";
         }

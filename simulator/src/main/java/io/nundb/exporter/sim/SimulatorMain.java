@@ -1,9 +1,7 @@
-package io.nundb.exporter.demo;
+package io.nundb.exporter.sim;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.nundb.exporter.sim.SimulatedCluster;
-import io.nundb.exporter.sim.SimulatedNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -21,9 +19,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A simulated Nun-db cluster on loopback run as its own process, with faults injected over a tiny
  * HTTP control interface, so an exporter in another process can watch it in live mode (the deploy
- * end-to-end test). Not part of the exporter: run it with
- * {@code java -cp nundb-exporter.jar io.nundb.exporter.demo.SimulatorMain --nodes 3 --control-port 0}
- * and the admin password in the environment variable {@code NUN_PWD} (never on the command line).
+ * end-to-end test, the load benchmarks). Not part of the exporter (its jar leaves this class out): run
+ * it with {@code java -jar simulator/target/nundb-simulator.jar --nodes 3 --control-port 0} and the
+ * admin password in the environment variable {@code NUN_PWD} (never on the command line);
+ * {@code --help} prints the control API.
  *
  * <p>On stdout it prints {@code control 127.0.0.1:PORT}, then the exporter's arguments
  * ({@code --nundb.address=...} for node 0 and one {@code --nundb.address-map=NAME=127.0.0.1:PORT}
@@ -48,6 +47,24 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class SimulatorMain implements AutoCloseable {
     private static final int WRITES_PER_SECOND = 20;
+    static final String HELP = """
+            usage: NUN_PWD=... java -jar nundb-simulator.jar [--nodes N] [--control-port PORT] [--user USER]
+            A simulated Nun-db cluster on 127.0.0.1 (20 writes/s on database "sim"). Prints "control ADDRESS",
+            the exporter's --nundb.address/--nundb.address-map arguments, then "ready".
+            Control API (loopback):
+              POST /fault?node=INDEX|NAME&action=ACTION[&ms=N]
+                kill              SIGKILL: connections closed, connects refused
+                restart           new process; rejoins as a secondary and gets the primary's data
+                stop | resume     SIGSTOP | SIGCONT
+                reject-auth       every auth fails (open connections are dropped) | accept-auth
+                delay             replication delay of that node, ms=N
+                slow-replies      every reply flush delayed, ms=N
+              POST /cluster?action=ACTION
+                restart           a new, healthy cluster on the same ports
+                restart-split-brain  the real start-up split brain (restarting node 2 heals it)
+                hold-elections | release-elections  a primary's death leaves no primary | elect now
+              GET /state          one line per node, then "primary NAME|none"
+            """;
 
     private final int size;
     private final String user;
@@ -91,6 +108,10 @@ public final class SimulatorMain implements AutoCloseable {
         String user = "nun";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                System.out.print(HELP);
+                return;
+            }
             if (i + 1 >= args.length) {
                 usage("missing value of " + a);
             }
@@ -118,8 +139,7 @@ public final class SimulatorMain implements AutoCloseable {
 
     private static void usage(String problem) {
         System.err.println("nundb-sim: " + problem);
-        System.err.println("usage: NUN_PWD=... java -cp nundb-exporter.jar " + SimulatorMain.class.getName()
-                + " [--nodes N] [--control-port PORT] [--user USER]");
+        System.err.print(HELP);
         System.exit(2);
     }
 

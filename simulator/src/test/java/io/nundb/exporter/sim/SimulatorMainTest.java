@@ -1,10 +1,8 @@
-package io.nundb.exporter.demo;
+package io.nundb.exporter.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nundb.exporter.sim.SimulatedCluster;
-import io.nundb.exporter.sim.SimulatedNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
