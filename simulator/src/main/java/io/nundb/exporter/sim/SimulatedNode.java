@@ -365,7 +365,7 @@ public final class SimulatedNode implements AutoCloseable {
             return null;
         });
         if (cluster != null) {
-            cluster.nodeRestarted(this);
+            awaitHop(cluster.nodeRestarted(this));
         }
     }
 
@@ -546,6 +546,16 @@ public final class SimulatedNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ loop helpers
 
+    /** Waits (at most 5 s, as {@link #onLoop}) for a hand-off between loops to complete. */
+    private static void awaitHop(io.netty.util.concurrent.Future<?> hop) {
+        if (!hop.awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("timed out waiting for the cluster's timeline");
+        }
+        if (!hop.isSuccess()) {
+            throw new IllegalStateException(hop.cause());
+        }
+    }
+
     <T> T onLoop(Callable<T> task) {
         if (loop.inEventLoop()) {
             try {
@@ -579,6 +589,16 @@ public final class SimulatedNode implements AutoCloseable {
         view = newView;
         formed = true;
         electing = false;
+    }
+
+    /** On the loop: the role {@code member} has in this node's view, or null. */
+    String memberRole(String member) {
+        return view.get(member);
+    }
+
+    /** On the loop: a copy of this node's view. */
+    TreeMap<String, String> viewCopy() {
+        return new TreeMap<>(view);
     }
 
     void removeMember(String member) {
@@ -784,7 +804,7 @@ public final class SimulatedNode implements AutoCloseable {
         return formed && !electing && PRIMARY.equals(view.get(name));
     }
 
-    private String selfRole() {
+    String selfRole() {
         return formed ? view.getOrDefault(name, STARTING_UP) : STARTING_UP;
     }
 
