@@ -48,6 +48,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private final Duration startupWindow;
     private final boolean splitBrain;
     private final List<ScheduledFuture<?>> loads = new ArrayList<>();
+    private final Map<SimulatedNode, Duration> staleHolds = new java.util.concurrent.ConcurrentHashMap<>();
     // guarded by this
     private boolean electionsHeld;
     // guarded by this: an election whose window ended while elections were held
@@ -382,6 +383,19 @@ public final class SimulatedCluster implements AutoCloseable {
             }
             boolean election = seen.contains(SimulatedNode.PRIMARY);
             for (SimulatedNode n : survivors) {
+                Duration hold = staleHolds.get(n);
+                if (hold != null && !election) {
+                    // This survivor keeps listing the dead member as Connected (Appendix C: ~82 s).
+                    timeline.schedule(
+                            () -> {
+                                if (!dead.isAlive()) {
+                                    n.loop().execute(() -> n.removeMember(deadName));
+                                }
+                            },
+                            hold.toNanos(),
+                            TimeUnit.NANOSECONDS);
+                    continue;
+                }
                 n.loop().execute(() -> {
                     n.removeMember(deadName);
                     if (election) {
@@ -462,13 +476,13 @@ public final class SimulatedCluster implements AutoCloseable {
      * catch-up without acks, or, with nobody to join, a lone primary (Appendix B). The returned future
      * completes once its view and the other members' views are set.
      */
-    Future<Void> nodeRestarted(SimulatedNode node) {
+    Future<Void> nodeRestarted(SimulatedNode node, RestartData data) {
         Promise<Void> joined = timeline.newPromise();
-        timeline.execute(() -> join(node, joined));
+        timeline.execute(() -> join(node, data, joined));
         return joined;
     }
 
-    private void join(SimulatedNode node, Promise<Void> joined) {
+    private void join(SimulatedNode node, RestartData data, Promise<Void> joined) {
         List<SimulatedNode> others = new ArrayList<>(aliveNodes());
         others.remove(node);
         List<Future<String>> roles = new ArrayList<>(others.size());
@@ -503,11 +517,28 @@ public final class SimulatedCluster implements AutoCloseable {
                 completeWhenApplied(applied, joined);
                 node.loop()
                         .schedule(
-                                () -> node.receiveCatchUp(ps.catchUp(), inc),
+                                () -> node.receiveCatchUp(catchUpFor(data, ps.catchUp()), inc),
                                 node.replicationDelayNanos,
                                 TimeUnit.NANOSECONDS);
             });
         });
+    }
+
+    /** The part of the primary's full sync a node restarted with {@code data} gets. */
+    private static List<ReplicatedOp> catchUpFor(RestartData data, List<ReplicatedOp> fullSync) {
+        return switch (data) {
+            case RESYNCED -> fullSync;
+            case WIPED -> {
+                List<ReplicatedOp> dbs = new ArrayList<>();
+                for (ReplicatedOp op : fullSync) {
+                    if (op.kind() == ReplicatedOp.Kind.CREATE_DB) {
+                        dbs.add(op);
+                    }
+                }
+                yield dbs;
+            }
+            case KEPT, WIPED_WITHOUT_DATABASES -> List.of();
+        };
     }
 
     /** Completes {@code joined} on the timeline once every view change has been applied on its loop. */
@@ -537,6 +568,51 @@ public final class SimulatedCluster implements AutoCloseable {
     /** Restarts node {@code index} with a new, youngest process id; it rejoins as a secondary. */
     public void restart(int index) {
         nodes.get(index).restart();
+    }
+
+    /** {@link #restart(int)} with {@code data} saying what the node keeps and gets (see {@link RestartData}). */
+    public void restart(int index, RestartData data) {
+        nodes.get(index).restart(data);
+    }
+
+    /**
+     * Node {@code index} keeps listing a member that died as {@code (Connected)} for {@code hold} while
+     * the others drop it within the vanish delay (spec Appendix C: a survivor kept a dead secondary for
+     * about 82 s while the primary had dropped it). Applies to members dying from now on, and only to a
+     * dead secondary: a dead primary's election gives every survivor the new view. {@link Duration#ZERO}
+     * restores the normal vanish.
+     */
+    public void staleView(int index, Duration hold) {
+        if (hold.isNegative()) {
+            throw new IllegalArgumentException("hold must not be negative");
+        }
+        if (hold.isZero()) {
+            staleHolds.remove(nodes.get(index));
+        } else {
+            staleHolds.put(nodes.get(index), hold);
+        }
+    }
+
+    /**
+     * Kills node {@code index} with {@code writes} sets ({@code race-<i>}) on the primary in the same
+     * instant (spec Appendix C): the writes are registered for the dead member, still in the primary's
+     * view, and never acked by it, so they stay pending on the primary (orphaned) even after it rejoins.
+     * Creates {@code db} with {@code token} on the primary if missing. The node must not be the primary.
+     */
+    public void killRacingWrites(int index, String db, String token, int writes) {
+        SimulatedNode target = nodes.get(index);
+        SimulatedNode p = primaryNoWait();
+        if (p == null || p == target) {
+            throw new IllegalStateException("needs a live primary other than the node killed");
+        }
+        target.kill(() -> p.onLoop(() -> {
+            p.executeInternal("create-db " + db + " " + token);
+            p.executeInternal("use-db " + db + " " + token);
+            for (int i = 0; i < writes; i++) {
+                p.executeInternal("set race-" + i + " " + i);
+            }
+            return null;
+        }));
     }
 
     /**

@@ -78,6 +78,49 @@ class SimulatorMainTest {
     }
 
     @Test
+    void appendixCFaultsAreAppliedOverHttp() throws Exception {
+        SimulatedCluster c = sim.cluster();
+        assertThat(call("POST", "/fault?node=1&action=stale-view&ms=60000").statusCode())
+                .isEqualTo(200);
+        assertThat(call("POST", "/fault?node=2&action=kill-racing-writes&count=3")
+                        .statusCode())
+                .isEqualTo(200);
+        await().until(() -> c.node(0).metricsState().pendingOps() >= 3);
+        await().until(() -> !c.node(0).view().containsKey("nundb-2.nundb:3014"));
+        assertThat(c.node(1).view()).containsKey("nundb-2.nundb:3014");
+
+        assertThat(call("POST", "/fault?node=2&action=crash-loop&ms=200").statusCode())
+                .isEqualTo(200);
+        long firstLife = c.node(2).processId();
+        await().until(() -> c.node(2).processId() != firstLife);
+        assertThat(call("POST", "/fault?node=2&action=crash-loop").statusCode()).isEqualTo(400);
+        assertThat(call("POST", "/fault?node=2&action=end-crash-loop").statusCode())
+                .isEqualTo(200);
+        assertThat(c.node(2).isAlive()).isFalse();
+
+        assertThat(call("POST", "/fault?node=2&action=restart-wiped").statusCode())
+                .isEqualTo(200);
+        assertThat(c.node(0).view()).containsEntry("nundb-2.nundb:3014", "Secoundary");
+        assertThat(c.node(2).metricsState().opLogCount())
+                .isLessThan(c.node(0).metricsState().opLogCount());
+    }
+
+    @Test
+    void helpListsEveryFault() {
+        for (String action : List.of(
+                "restart-wiped",
+                "restart-wiped-without-databases",
+                "restart-kept-data",
+                "crash-loop",
+                "crash-loop-before-auth",
+                "end-crash-loop",
+                "stale-view",
+                "kill-racing-writes")) {
+            assertThat(SimulatorMain.HELP).contains("  " + action + " ");
+        }
+    }
+
+    @Test
     void badRequestsAreRejected() throws Exception {
         assertThat(call("POST", "/fault?node=7&action=kill").statusCode()).isEqualTo(400);
         assertThat(call("POST", "/fault?node=1&action=explode").statusCode()).isEqualTo(400);
