@@ -67,7 +67,7 @@ phase_e2e() {
 
 phase_soak() {
   # The 60-second soak: 100 simulated nodes, several scrapers, random faults (longer: -Dsoak.seconds=3600).
-  mvn -B -q test -pl core,server -Psoak -Dfuzz.skip=true -Dfaults.skip=true -Dtest=SoakTest \
+  mvn -B -q test -pl simulator,core,server -Psoak -Dfuzz.skip=true -Dfaults.skip=true -Dtest=SoakTest \
     -Dsurefire.failIfNoSpecifiedTests=false
 }
 

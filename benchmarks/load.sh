@@ -11,7 +11,8 @@
 #              nodes (SimulatorMain, its own process) that every target polls with the real collector
 #   --targets  LoadTargets modes to alternate; exporter-static (render once, then hourly) isolates serving
 #   --jfr   record a JFR profile of the exporter target per node count (results dir, exporter-N.jfr)
-# Needs benchmarks/target/benchmarks.jar (mvn -B -q -o verify -pl core,server,benchmarks) and wrk.
+# Needs benchmarks/target/benchmarks.jar (mvn -B -q -o verify -pl simulator,core,server,benchmarks), with --source live
+# simulator/target/nundb-simulator.jar, and wrk.
 # Writes benchmarks/results/load-<UTC stamp>/{raw.txt,summary.md,env.txt,*.log}.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -41,7 +42,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 if [[ ! -f "$JAR" ]]; then
-  echo "load.sh: $JAR not found; build it first: mvn -B -q -o verify -pl core,server,benchmarks" >&2
+  echo "load.sh: $JAR not found; build it first: mvn -B -q -o verify -pl simulator,core,server,benchmarks" >&2
   exit 2
 fi
 if ! command -v wrk >/dev/null 2>&1; then
@@ -148,7 +149,7 @@ run_wrk() {
 start_simulator() {
   local n=$1
   export NUN_PWD="load-$RANDOM$RANDOM"
-  java -Xmx1g -cp "../server/target/nundb-exporter.jar" io.nundb.exporter.demo.SimulatorMain --nodes "$n" \
+  java -Xmx1g -jar "../simulator/target/nundb-simulator.jar" --nodes "$n" \
     > "$OUT/sim-$n.out" 2> "$OUT/sim-$n.err" &
   PID[sim-$n]=$!
   for _ in $(seq 1 300); do grep -q '^ready' "$OUT/sim-$n.out" 2>/dev/null && break; sleep 0.1; done

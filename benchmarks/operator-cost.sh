@@ -9,7 +9,7 @@
 #              figures are read at its end. The documented 10-minute memory run: --seconds 600
 #              --baseline-seconds 30 (not in CI).
 #   --baseline-seconds  length of the phase without the exporter (default: --seconds)
-# Needs server/target/nundb-exporter.jar (mvn -B -q -DskipTests package).
+# Needs server/target/nundb-exporter.jar and simulator/target/nundb-simulator.jar (mvn -B -q -DskipTests package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +25,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 JAR=server/target/nundb-exporter.jar
+SIM_JAR=simulator/target/nundb-simulator.jar
 [ -f "$JAR" ] || { echo "operator-cost.sh: build $JAR first" >&2; exit 2; }
+[ -f "$SIM_JAR" ] || { echo "operator-cost.sh: build $SIM_JAR first" >&2; exit 2; }
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -41,7 +43,7 @@ cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
 export NUN_PWD="bench-$RANDOM$RANDOM"
-java -Xmx1g -cp "$JAR" io.nundb.exporter.demo.SimulatorMain --nodes "$NODES" --control-port 0 > "$WORK/sim.out" 2> "$WORK/sim.err" &
+java -Xmx1g -jar "$SIM_JAR" --nodes "$NODES" --control-port 0 > "$WORK/sim.out" 2> "$WORK/sim.err" &
 SIM=$!; PIDS+=("$SIM")
 for _ in $(seq 1 300); do grep -q '^ready' "$WORK/sim.out" 2>/dev/null && break; sleep 0.1; done
 grep -q '^ready' "$WORK/sim.out" || { echo "simulator did not start" >&2; cat "$WORK/sim.err" >&2; exit 1; }

@@ -15,7 +15,8 @@
 # Budget 8 minutes, hard stop at 12 (the script re-executes itself under `timeout`). Every process it
 # starts is stopped on exit.
 #
-#   deploy/e2e.sh [--jar server/target/nundb-exporter.jar]   # builds the jar when it is missing
+#   deploy/e2e.sh [--jar server/target/nundb-exporter.jar]   # builds the jars when they are missing
+#   (the simulated cluster runs from simulator/target/nundb-simulator.jar)
 #   NUNDB_E2E_KEEP=1 deploy/e2e.sh                           # keep the work directory on failure
 #   NUNDB_E2E_STRICT=1 deploy/e2e.sh                         # fail when any check was skipped
 set -euo pipefail
@@ -23,6 +24,7 @@ set -euo pipefail
 DEPLOY="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$DEPLOY")"
 JAR="$ROOT/server/target/nundb-exporter.jar"
+SIM_JAR="$ROOT/simulator/target/nundb-simulator.jar"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --jar) JAR="$2"; shift 2 ;;
@@ -39,11 +41,12 @@ CLUSTER=e2e
 log() { printf '[%3ds] %s\n' "$SECONDS" "$*"; }
 fail() { printf '[%3ds] FAIL: %s\n' "$SECONDS" "$*" >&2; exit 1; }
 
-if [[ ! -f "$JAR" ]]; then
-  log "building $JAR"
-  (cd "$ROOT" && { mvn -B -q -o package -DskipTests -pl core,server || mvn -B -q package -DskipTests -pl core,server; })
+if [[ ! -f "$JAR" || ! -f "$SIM_JAR" ]]; then
+  log "building $JAR and $SIM_JAR"
+  (cd "$ROOT" && { mvn -B -q -o package -DskipTests -pl simulator,core,server || mvn -B -q package -DskipTests -pl simulator,core,server; })
 fi
 [[ -f "$JAR" ]] || fail "exporter jar $JAR not built"
+[[ -f "$SIM_JAR" ]] || fail "simulator jar $SIM_JAR not built"
 ALERTMANAGER=$(command -v prometheus-alertmanager || command -v alertmanager || true)
 [[ -n "$ALERTMANAGER" ]] || fail "prometheus-alertmanager missing (run deploy/test.sh first, it installs it)"
 for t in prometheus promtool amtool java python3 curl; do
@@ -146,7 +149,7 @@ NUN_PWD="$("$PY" -c 'import secrets; print(secrets.token_hex(12))')"
 "$PY" -c 'import secrets; print(secrets.token_hex(12))' >"$WORK/canary-token"
 chmod 600 "$WORK/canary-token"
 JAVA_OPTS=(-XX:+UseSerialGC -Xmx192m -XX:MaxDirectMemorySize=64m)
-java "${JAVA_OPTS[@]}" -cp "$JAR" io.nundb.exporter.demo.SimulatorMain --nodes 3 --user e2e \
+java "${JAVA_OPTS[@]}" -jar "$SIM_JAR" --nodes 3 --user e2e \
   >"$WORK/simulator.out" 2>"$WORK/simulator.err" &
 PIDS+=($!)
 until_ok 60 "simulator ready" grep -qx ready "$WORK/simulator.out"

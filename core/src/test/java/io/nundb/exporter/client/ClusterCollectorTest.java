@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
-import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.Role;
 import io.nundb.exporter.sim.Garbling;
 import io.nundb.exporter.sim.SimulatedCluster;
+import io.nundb.exporter.sim.SimulatedMetricsState;
 import io.nundb.exporter.sim.SimulatedNode;
 import io.nundb.exporter.timing.RequestTimingConfig;
 import io.nundb.exporter.timing.RequestTimingSnapshot;
@@ -120,12 +120,15 @@ class ClusterCollectorTest {
         try (AutoCloseable load = c.startWriteLoad("demo", "demo-token", 50)) {
             await().atMost(WAIT).until(() -> c.node(1).metricsState().opLogCount() >= 20);
         }
-        MetricsState scripted = new MetricsState(7, 4200, 168, 2.419368907874114, 5.723407763652384e-6);
+        SimulatedMetricsState scripted =
+                new SimulatedMetricsState(7, 4200, 168, 2.419368907874114, 5.723407763652384e-6);
         c.node(2).scriptMetricsState(scripted);
         ClusterCollector col = start(config(c, secret(c)).build());
         await().atMost(WAIT).until(() -> col.snapshot().membersUp() == 3);
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(node(col, "nundb-2.sim:3014").metrics()).isEqualTo(scripted);
+            assertThat(node(col, "nundb-2.sim:3014").metrics())
+                    .usingRecursiveComparison()
+                    .isEqualTo(scripted);
             // The write load has stopped, so the op log no longer moves.
             assertThat(node(col, "nundb-1.sim:3014").metrics().opLogCount())
                     .isEqualTo(c.node(1).metricsState().opLogCount());

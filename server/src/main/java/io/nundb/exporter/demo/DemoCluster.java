@@ -85,11 +85,6 @@ public final class DemoCluster implements AutoCloseable {
         return canaryToken;
     }
 
-    /** The simulated cluster, for fault injection in tests. */
-    public SimulatedCluster cluster() {
-        return cluster;
-    }
-
     @Override
     public void close() {
         try {

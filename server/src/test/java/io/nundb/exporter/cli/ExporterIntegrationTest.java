@@ -3,8 +3,8 @@ package io.nundb.exporter.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.sim.SimulatedCluster;
+import io.nundb.exporter.sim.SimulatedMetricsState;
 import io.nundb.exporter.sim.SimulatedNode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -123,7 +123,7 @@ class ExporterIntegrationTest {
         await().atMost(WAIT).untilAsserted(() -> {
             Map<String, Double> m = scrape();
             for (SimulatedNode n : cluster.nodes()) {
-                MetricsState expected = n.metricsState();
+                SimulatedMetricsState expected = n.metricsState();
                 assertThat(value(m, "nundb_up", n.name())).isEqualTo(1.0);
                 assertThat(value(m, "nundb_oplog_entries", n.name())).isEqualTo((double) expected.opLogCount());
                 assertThat(value(m, "nundb_oplog_size_bytes", n.name()))
@@ -230,7 +230,8 @@ class ExporterIntegrationTest {
     @Test
     void theCompatibilityGaugesEqualTheSeedsMetricsState() throws Exception {
         start(SimulatedCluster.builder().size(3), "--compat.legacy-metrics");
-        MetricsState scripted = new MetricsState(22, 3100, 124, 2.419368907874114, 5.641915184967369E-4);
+        SimulatedMetricsState scripted =
+                new SimulatedMetricsState(22, 3100, 124, 2.419368907874114, 5.641915184967369E-4);
         cluster.node(0).scriptMetricsState(scripted);
         await().atMost(WAIT).untilAsserted(() -> {
             Map<String, Double> m = scrape();

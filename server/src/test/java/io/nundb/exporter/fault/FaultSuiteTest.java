@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.netty.util.ResourceLeakDetector;
 import io.nundb.exporter.protocol.LeakRecorder;
-import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.sim.Garbling;
 import io.nundb.exporter.sim.SimulatedCluster;
+import io.nundb.exporter.sim.SimulatedMetricsState;
 import io.nundb.exporter.sim.SimulatedNode;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -84,7 +84,7 @@ class FaultSuiteTest {
                 .startupSplitBrain(splitBrain)
                 .start();
         for (int i = 0; i < 3; i++) {
-            c.node(i).scriptMetricsState(new MetricsState(10 + i, 4096 + i, 100 + i, 1.5 + i, 0.25 + i));
+            c.node(i).scriptMetricsState(new SimulatedMetricsState(10 + i, 4096 + i, 100 + i, 1.5 + i, 0.25 + i));
         }
         return c;
     }
@@ -267,7 +267,7 @@ class FaultSuiteTest {
                 break;
             case RESTART:
                 c.restart(i);
-                c.node(i).scriptMetricsState(new MetricsState(10 + i, 4096 + i, 100 + i, 1.5 + i, 0.25 + i));
+                c.node(i).scriptMetricsState(new SimulatedMetricsState(10 + i, 4096 + i, 100 + i, 1.5 + i, 0.25 + i));
                 break;
             case STOP:
             case STOPPED_ACKS:
@@ -304,7 +304,7 @@ class FaultSuiteTest {
             case KILL:
             case FAILOVER:
                 c.restart(i);
-                c.node(i).scriptMetricsState(new MetricsState(10 + i, 4096 + i, 100 + i, 1.5 + i, 0.25 + i));
+                c.node(i).scriptMetricsState(new SimulatedMetricsState(10 + i, 4096 + i, 100 + i, 1.5 + i, 0.25 + i));
                 break;
             case STOP:
             case STOPPED_ACKS:

@@ -10,7 +10,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.nundb.exporter.protocol.MetricsState;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,6 +109,7 @@ public final class SimulatedNode implements AutoCloseable {
     volatile boolean alive;
     volatile boolean stopped;
     volatile boolean closeOnAccept;
+    volatile boolean closeOnAuth;
     volatile boolean rejectAuth;
     volatile boolean pipelineOverflow = true;
     volatile boolean discardPartialLines = true;
@@ -129,7 +129,7 @@ public final class SimulatedNode implements AutoCloseable {
     private long opLogBytes;
     private Ema replicationEma;
     private Ema queryEma;
-    private MetricsState scriptedMetrics;
+    private SimulatedMetricsState scriptedMetrics;
 
     private SimulatedNode(Builder b) {
         this.user = b.user;
@@ -314,6 +314,11 @@ public final class SimulatedNode implements AutoCloseable {
      * node's memory (databases, pending ops, EMAs) is lost. Blocks until closed.
      */
     public void kill() {
+        kill(null);
+    }
+
+    /** {@link #kill()}, running {@code beforeVanish} once the node is dead but before the cluster learns it. */
+    void kill(Runnable beforeVanish) {
         onLoop(() -> {
             alive = false;
             stopped = false;
@@ -329,6 +334,9 @@ public final class SimulatedNode implements AutoCloseable {
             // Let the selector drop the cancelled key so the listen socket is really released.
             loop.submit(() -> {}).syncUninterruptibly();
         }
+        if (beforeVanish != null) {
+            beforeVanish.run();
+        }
         if (cluster != null) {
             cluster.nodeKilled(this);
         }
@@ -337,24 +345,46 @@ public final class SimulatedNode implements AutoCloseable {
     /**
      * Restarts a killed (or running) node on the same port with a new process start (the
      * process-id clock, forced above every process id the cluster knows) and a clean data
-     * directory. In a cluster it rejoins as a secondary and gets a catch-up without acks.
+     * directory. In a cluster it rejoins as a secondary and gets a catch-up without acks
+     * ({@link RestartData#RESYNCED}).
      */
     public void restart() {
-        long pid = processIdClock.getAsLong();
-        if (cluster != null) {
-            pid = Math.max(pid, cluster.maxProcessId() + 1);
-        }
-        restart(pid);
+        restart(RestartData.RESYNCED);
+    }
+
+    /**
+     * Restarts the node as {@link #restart()} does, with {@code data} saying what it keeps and what
+     * it gets from the primary when it rejoins. Blocks until it listens and the views list it.
+     */
+    public void restart(RestartData data) {
+        restart(nextProcessId(), data, true);
     }
 
     /** {@link #restart()} with an explicit new process id. */
     public void restart(long newProcessId) {
+        restart(newProcessId, RestartData.RESYNCED, true);
+    }
+
+    private long nextProcessId() {
+        long pid = processIdClock.getAsLong();
+        if (cluster != null) {
+            pid = Math.max(pid, cluster.maxProcessId() + 1);
+        }
+        return pid;
+    }
+
+    private void restart(long newProcessId, RestartData data, boolean join) {
+        Objects.requireNonNull(data);
         if (alive) {
             kill();
         }
         onLoop(() -> {
             processId = newProcessId;
-            resetState();
+            if (data == RestartData.KEPT) {
+                resetMemory();
+            } else {
+                resetState();
+            }
             return null;
         });
         bind(address.getPort());
@@ -365,9 +395,71 @@ public final class SimulatedNode implements AutoCloseable {
             }
             return null;
         });
-        if (cluster != null) {
-            cluster.nodeRestarted(this);
+        if (cluster != null && join) {
+            awaitHop(cluster.nodeRestarted(this, data));
         }
+    }
+
+    /**
+     * Crash-loops the node (spec Appendix C: a node restarted on its old data directory panicked
+     * 0.3-0.4 s after each start): it listens for {@code life}, ending every connection at
+     * {@code point}, dies (connects refused) for {@code down}, and starts again with a new process id,
+     * its data kept, never joining the cluster (it dies before the catch-up). Closing the returned
+     * handle ends the loop and leaves the node dead; {@link #restart()} it to recover. Do not restart
+     * or kill the node yourself while the loop runs. Any non-event-loop thread.
+     */
+    public AutoCloseable crashLoop(Duration life, Duration down, CrashPoint point) {
+        Objects.requireNonNull(point);
+        if (life.isNegative() || life.isZero() || down.isNegative()) {
+            throw new IllegalArgumentException("life must be positive and down not negative");
+        }
+        java.util.concurrent.ScheduledExecutorService lifecycle =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "nundb-sim-crash-loop-" + name);
+                    t.setDaemon(true);
+                    return t;
+                });
+        closeOnAccept = point == CrashPoint.BEFORE_GREETING;
+        closeOnAuth = point == CrashPoint.BEFORE_AUTH;
+        Runnable[] live = new Runnable[1];
+        live[0] = () -> {
+            if (!alive) {
+                restart(nextProcessId(), RestartData.KEPT, false);
+            }
+            lifecycle.schedule(
+                    () -> {
+                        kill();
+                        lifecycle.schedule(live[0], down.toNanos(), TimeUnit.NANOSECONDS);
+                    },
+                    life.toNanos(),
+                    TimeUnit.NANOSECONDS);
+        };
+        lifecycle.execute(live[0]);
+        return () -> {
+            lifecycle.shutdownNow();
+            if (!lifecycle.awaitTermination(5, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the crash loop of " + name + " did not stop");
+            }
+            closeOnAccept = false;
+            closeOnAuth = false;
+            if (alive) {
+                kill();
+            }
+        };
+    }
+
+    /**
+     * Restart with the old data directory: what lived only in memory is lost (connections, watchers,
+     * pending ops, EMAs, the view) and the op log is deleted as invalid; databases and keys stay.
+     */
+    private void resetMemory() {
+        Map<String, SimulatedDatabase> kept = databases;
+        resetState();
+        for (SimulatedDatabase db : kept.values()) {
+            db.connections = 0;
+            db.keys.remove("$connections");
+        }
+        databases = kept;
     }
 
     private void resetState() {
@@ -465,7 +557,7 @@ public final class SimulatedNode implements AutoCloseable {
      * Makes {@code metrics-state} answer these values instead of the computed ones ({@code null}:
      * computed again). For tests and the demo; the query EMA still takes its sample.
      */
-    public void scriptMetricsState(MetricsState values) {
+    public void scriptMetricsState(SimulatedMetricsState values) {
         onLoop(() -> {
             scriptedMetrics = values;
             return null;
@@ -527,7 +619,7 @@ public final class SimulatedNode implements AutoCloseable {
     }
 
     /** The computed {@code metrics-state} values (ignores any script). */
-    public MetricsState metricsState() {
+    public SimulatedMetricsState metricsState() {
         return onLoop(this::computedMetrics);
     }
 
@@ -546,6 +638,16 @@ public final class SimulatedNode implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ loop helpers
+
+    /** Waits (at most 5 s, as {@link #onLoop}) for a hand-off between loops to complete. */
+    private static void awaitHop(io.netty.util.concurrent.Future<?> hop) {
+        if (!hop.awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("timed out waiting for the cluster's timeline");
+        }
+        if (!hop.isSuccess()) {
+            throw new IllegalStateException(hop.cause());
+        }
+    }
 
     <T> T onLoop(Callable<T> task) {
         if (loop.inEventLoop()) {
@@ -580,6 +682,16 @@ public final class SimulatedNode implements AutoCloseable {
         view = newView;
         formed = true;
         electing = false;
+    }
+
+    /** On the loop: the role {@code member} has in this node's view, or null. */
+    String memberRole(String member) {
+        return view.get(member);
+    }
+
+    /** On the loop: a copy of this node's view. */
+    TreeMap<String, String> viewCopy() {
+        return new TreeMap<>(view);
     }
 
     void removeMember(String member) {
@@ -785,7 +897,7 @@ public final class SimulatedNode implements AutoCloseable {
         return formed && !electing && PRIMARY.equals(view.get(name));
     }
 
-    private String selfRole() {
+    String selfRole() {
         return formed ? view.getOrDefault(name, STARTING_UP) : STARTING_UP;
     }
 
@@ -805,6 +917,11 @@ public final class SimulatedNode implements AutoCloseable {
             db.connections--;
             setConnectionsKey(db);
         }
+    }
+
+    /** On the loop: runs {@code line} on the node's internal, authenticated session. */
+    void executeInternal(String line) {
+        execute(internalSession, line);
     }
 
     void submitInternal(String line) {
@@ -862,6 +979,11 @@ public final class SimulatedNode implements AutoCloseable {
     private boolean run(SimulatedConnectionHandler s, String word, String arg1, String rest) {
         switch (word) {
             case "auth" -> {
+                if (closeOnAuth && s != internalSession) {
+                    // A crash-looping node dies before auth completes (Appendix C).
+                    s.close();
+                    return true;
+                }
                 if (!s.authenticated && !rejectAuth && user.equals(arg1) && password.equals(rest)) {
                     s.authenticated = true;
                 }
@@ -1368,13 +1490,13 @@ public final class SimulatedNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ rendering
 
-    private MetricsState computedMetrics() {
-        return new MetricsState(
+    private SimulatedMetricsState computedMetrics() {
+        return new SimulatedMetricsState(
                 pending.size(), opLogBytes, opLogBytes / OP_LOG_RECORD_BYTES, replicationEma.value(), queryEma.value());
     }
 
     private String renderMetrics() {
-        MetricsState m = scriptedMetrics != null ? scriptedMetrics : computedMetrics();
+        SimulatedMetricsState m = scriptedMetrics != null ? scriptedMetrics : computedMetrics();
         if (garbling == Garbling.CORRUPT_METRICS_STATE) {
             return "metrics-state pending_ops: garbled, op_log_file_size: " + m.opLogFileSizeBytes() + "\n\n";
         }

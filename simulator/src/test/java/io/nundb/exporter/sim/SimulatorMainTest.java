@@ -1,10 +1,8 @@
-package io.nundb.exporter.demo;
+package io.nundb.exporter.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nundb.exporter.sim.SimulatedCluster;
-import io.nundb.exporter.sim.SimulatedNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -77,6 +75,49 @@ class SimulatorMainTest {
         assertThat(call("GET", "/state").body())
                 .contains("1 nundb-1.nundb:3014 " + sim.cluster().node(1).port() + " alive")
                 .contains("primary nundb-0.nundb:3014");
+    }
+
+    @Test
+    void appendixCFaultsAreAppliedOverHttp() throws Exception {
+        SimulatedCluster c = sim.cluster();
+        assertThat(call("POST", "/fault?node=1&action=stale-view&ms=60000").statusCode())
+                .isEqualTo(200);
+        assertThat(call("POST", "/fault?node=2&action=kill-racing-writes&count=3")
+                        .statusCode())
+                .isEqualTo(200);
+        await().until(() -> c.node(0).metricsState().pendingOps() >= 3);
+        await().until(() -> !c.node(0).view().containsKey("nundb-2.nundb:3014"));
+        assertThat(c.node(1).view()).containsKey("nundb-2.nundb:3014");
+
+        assertThat(call("POST", "/fault?node=2&action=crash-loop&ms=200").statusCode())
+                .isEqualTo(200);
+        long firstLife = c.node(2).processId();
+        await().until(() -> c.node(2).processId() != firstLife);
+        assertThat(call("POST", "/fault?node=2&action=crash-loop").statusCode()).isEqualTo(400);
+        assertThat(call("POST", "/fault?node=2&action=end-crash-loop").statusCode())
+                .isEqualTo(200);
+        assertThat(c.node(2).isAlive()).isFalse();
+
+        assertThat(call("POST", "/fault?node=2&action=restart-wiped").statusCode())
+                .isEqualTo(200);
+        assertThat(c.node(0).view()).containsEntry("nundb-2.nundb:3014", "Secoundary");
+        assertThat(c.node(2).metricsState().opLogCount())
+                .isLessThan(c.node(0).metricsState().opLogCount());
+    }
+
+    @Test
+    void helpListsEveryFault() {
+        for (String action : List.of(
+                "restart-wiped",
+                "restart-wiped-without-databases",
+                "restart-kept-data",
+                "crash-loop",
+                "crash-loop-before-auth",
+                "end-crash-loop",
+                "stale-view",
+                "kill-racing-writes")) {
+            assertThat(SimulatorMain.HELP).contains("  " + action + " ");
+        }
     }
 
     @Test

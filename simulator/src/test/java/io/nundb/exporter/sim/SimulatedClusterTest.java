@@ -11,6 +11,10 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class SimulatedClusterTest {
@@ -216,6 +220,33 @@ class SimulatedClusterTest {
         LineClient c = LineClient.authed(node);
         await().until(() -> c.request("use-db demo demo-pwd\n").equals("ok \n"));
         return c;
+    }
+
+    /**
+     * Restarts racing the failover timeline. Before the fix, a restart held the cluster's monitor while it
+     * waited on a node's event loop, and the timeline's vanish task waited for that monitor on the loop:
+     * each collision stalled both for the 5 s hop timeout and the restart failed.
+     */
+    @Test
+    void restartsRacingTheFailoverTimelineNeverStallALoop() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (SimulatedCluster cluster = cluster()
+                .size(4)
+                .threads(2)
+                .vanishDelay(Duration.ZERO)
+                .electionWindow(Duration.ZERO)
+                .start()) {
+            for (int round = 0; round < 30; round++) {
+                Future<?> a = pool.submit(() -> cluster.node(2).restart());
+                Future<?> b = pool.submit(() -> cluster.node(3).restart());
+                a.get(3, TimeUnit.SECONDS);
+                b.get(3, TimeUnit.SECONDS);
+            }
+            await().untilAsserted(() -> assertThat(cluster.node(0).view())
+                    .containsOnlyKeys("nundb-0.sim:3014", "nundb-1.sim:3014", "nundb-2.sim:3014", "nundb-3.sim:3014"));
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

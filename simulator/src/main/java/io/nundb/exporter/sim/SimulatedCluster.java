@@ -4,6 +4,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,6 +16,8 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 
@@ -26,10 +30,13 @@ import java.util.function.LongSupplier;
  * {@code (self):Secoundary} with an {@code election candidate} entry pending for
  * {@code electionWindow} (real: 0.1-1.5 s), then the oldest survivor becomes {@code Primary}.
  *
- * <p>Thread-safety: public methods may be called from any non-event-loop thread; membership state
- * (who is alive, the primary) is guarded by this object's monitor; node state is confined to each
- * node's loop and changed only through {@code loop.execute}. All nodes share one small event loop
- * group (default 2 threads), so 100 nodes cost no thread per connection.
+ * <p>Thread-safety: public methods may be called from any non-event-loop thread. Node state is
+ * confined to each node's loop and changed only through {@code loop.execute}. Membership changes (a
+ * member vanishing, an election, a restarted node joining) run on the timeline loop: they ask each
+ * node's loop for what they need and continue on the timeline once every answer is in, so no loop ever
+ * waits for another. This object's monitor guards only the held-election flags and the load handles and
+ * is never held while waiting. All nodes share one small event loop group (default 2 threads), so 100
+ * nodes cost no thread per connection.
  */
 public final class SimulatedCluster implements AutoCloseable {
     private final EventLoopGroup group;
@@ -41,6 +48,7 @@ public final class SimulatedCluster implements AutoCloseable {
     private final Duration startupWindow;
     private final boolean splitBrain;
     private final List<ScheduledFuture<?>> loads = new ArrayList<>();
+    private final Map<SimulatedNode, Duration> staleHolds = new java.util.concurrent.ConcurrentHashMap<>();
     // guarded by this
     private boolean electionsHeld;
     // guarded by this: an election whose window ended while elections were held
@@ -230,7 +238,7 @@ public final class SimulatedCluster implements AutoCloseable {
         }
     }
 
-    private synchronized void form() {
+    private void form() {
         if (splitBrain) {
             formSplitBrain();
             return;
@@ -297,7 +305,7 @@ public final class SimulatedCluster implements AutoCloseable {
         return nodes.size();
     }
 
-    synchronized long maxProcessId() {
+    long maxProcessId() {
         long max = 0;
         for (SimulatedNode n : nodes) {
             max = Math.max(max, n.processId());
@@ -353,37 +361,86 @@ public final class SimulatedCluster implements AutoCloseable {
 
     // ------------------------------------------------------------------ failover timeline
 
-    synchronized void nodeKilled(SimulatedNode dead) {
+    void nodeKilled(SimulatedNode dead) {
         String deadName = dead.name();
         timeline.schedule(() -> vanish(deadName), vanishDelay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    private synchronized void vanish(String deadName) {
+    /** On the timeline: the dead member leaves every survivor's view; an election if it was a primary. */
+    private void vanish(String deadName) {
         SimulatedNode dead = byName.get(deadName);
         if (dead.isAlive()) {
             return; // restarted meanwhile
         }
-        boolean wasPrimary = false;
         List<SimulatedNode> survivors = aliveNodes();
+        List<Future<String>> roles = new ArrayList<>(survivors.size());
         for (SimulatedNode n : survivors) {
-            if (SimulatedNode.PRIMARY.equals(n.view().get(deadName))) {
-                wasPrimary = true;
-            }
+            roles.add(n.loop().submit(() -> n.memberRole(deadName)));
         }
-        boolean election = wasPrimary;
-        for (SimulatedNode n : survivors) {
-            n.loop().execute(() -> {
-                n.removeMember(deadName);
-                if (election) {
-                    n.startElection();
+        whenAll(roles, null, seen -> {
+            if (dead.isAlive()) {
+                return;
+            }
+            boolean election = seen.contains(SimulatedNode.PRIMARY);
+            for (SimulatedNode n : survivors) {
+                Duration hold = staleHolds.get(n);
+                if (hold != null && !election) {
+                    // This survivor keeps listing the dead member as Connected (Appendix C: ~82 s).
+                    timeline.schedule(
+                            () -> {
+                                if (!dead.isAlive()) {
+                                    n.loop().execute(() -> n.removeMember(deadName));
+                                }
+                            },
+                            hold.toNanos(),
+                            TimeUnit.NANOSECONDS);
+                    continue;
+                }
+                n.loop().execute(() -> {
+                    n.removeMember(deadName);
+                    if (election) {
+                        n.startElection();
+                    }
+                });
+            }
+            if (election) {
+                cachedPrimary = null;
+                if (!survivors.isEmpty()) {
+                    timeline.schedule(this::elect, electionWindow.toNanos(), TimeUnit.NANOSECONDS);
+                }
+            }
+        });
+    }
+
+    /**
+     * Runs {@code then} on the timeline with the futures' results once all have completed; never blocks.
+     * If one failed (a loop shut down), {@code then} is skipped and {@code failure}, if any, fails.
+     */
+    private <T> void whenAll(List<Future<T>> futures, Promise<?> failure, Consumer<List<T>> then) {
+        Runnable finish = () -> {
+            List<T> results = new ArrayList<>(futures.size());
+            for (Future<T> f : futures) {
+                if (!f.isSuccess()) {
+                    if (failure != null) {
+                        failure.tryFailure(f.cause());
+                    }
+                    return;
+                }
+                results.add(f.getNow());
+            }
+            then.accept(results);
+        };
+        if (futures.isEmpty()) {
+            timeline.execute(finish);
+            return;
+        }
+        AtomicInteger remaining = new AtomicInteger(futures.size());
+        for (Future<T> f : futures) {
+            f.addListener(done -> {
+                if (remaining.decrementAndGet() == 0) {
+                    timeline.execute(finish);
                 }
             });
-        }
-        if (election) {
-            cachedPrimary = null;
-        }
-        if (election && !survivors.isEmpty()) {
-            timeline.schedule(this::elect, electionWindow.toNanos(), TimeUnit.NANOSECONDS);
         }
     }
 
@@ -411,34 +468,82 @@ public final class SimulatedCluster implements AutoCloseable {
         }
     }
 
-    synchronized void nodeRestarted(SimulatedNode node) {
-        List<SimulatedNode> alive = aliveNodes();
-        SimulatedNode primary = null;
-        for (SimulatedNode n : alive) {
-            if (n != node && SimulatedNode.PRIMARY.equals(n.role())) {
-                primary = n;
+    /** What a joining node takes from the primary: its view and the catch-up (read on its loop). */
+    private record PrimaryState(TreeMap<String, String> view, List<ReplicatedOp> catchUp) {}
+
+    /**
+     * A restarted node joins (on the timeline): it becomes a secondary in the primary's view and gets a
+     * catch-up without acks, or, with nobody to join, a lone primary (Appendix B). The returned future
+     * completes once its view and the other members' views are set.
+     */
+    Future<Void> nodeRestarted(SimulatedNode node, RestartData data) {
+        Promise<Void> joined = timeline.newPromise();
+        timeline.execute(() -> join(node, data, joined));
+        return joined;
+    }
+
+    private void join(SimulatedNode node, RestartData data, Promise<Void> joined) {
+        List<SimulatedNode> others = new ArrayList<>(aliveNodes());
+        others.remove(node);
+        List<Future<String>> roles = new ArrayList<>(others.size());
+        for (SimulatedNode n : others) {
+            roles.add(n.loop().submit(n::selfRole));
+        }
+        whenAll(roles, joined, rs -> {
+            SimulatedNode primary = null;
+            for (int i = 0; i < rs.size(); i++) {
+                if (SimulatedNode.PRIMARY.equals(rs.get(i))) {
+                    primary = others.get(i);
+                }
             }
-        }
-        if (primary == null) {
-            // Nobody to join: the restarted node ends up a lone primary (Appendix B).
-            TreeMap<String, String> v = new TreeMap<>();
-            v.put(node.name(), SimulatedNode.PRIMARY);
-            node.loop().execute(() -> node.applyView(v));
-            cachedPrimary = node;
-            return;
-        }
-        TreeMap<String, String> v = new TreeMap<>(primary.view());
-        v.put(node.name(), SimulatedNode.SECONDARY);
-        node.loop().execute(() -> node.applyView(v));
-        for (SimulatedNode n : alive) {
-            if (n != node) {
-                n.loop().execute(() -> n.addMember(node.name(), SimulatedNode.SECONDARY));
+            if (primary == null) {
+                TreeMap<String, String> v = new TreeMap<>();
+                v.put(node.name(), SimulatedNode.PRIMARY);
+                cachedPrimary = node;
+                completeWhenApplied(List.of(node.loop().submit(() -> node.applyView(v), (Void) null)), joined);
+                return;
             }
-        }
-        SimulatedNode p = primary;
-        int inc = node.incarnation;
-        List<ReplicatedOp> catchUp = p.onLoop(p::catchUpOps);
-        node.loop().schedule(() -> node.receiveCatchUp(catchUp, inc), node.replicationDelayNanos, TimeUnit.NANOSECONDS);
+            SimulatedNode p = primary;
+            whenAll(List.of(p.loop().submit(() -> new PrimaryState(p.viewCopy(), p.catchUpOps()))), joined, st -> {
+                PrimaryState ps = st.get(0);
+                TreeMap<String, String> v = new TreeMap<>(ps.view());
+                v.put(node.name(), SimulatedNode.SECONDARY);
+                int inc = node.incarnation;
+                List<Future<Void>> applied = new ArrayList<>(others.size() + 1);
+                applied.add(node.loop().submit(() -> node.applyView(v), (Void) null));
+                for (SimulatedNode n : others) {
+                    applied.add(n.loop().submit(() -> n.addMember(node.name(), SimulatedNode.SECONDARY), (Void) null));
+                }
+                completeWhenApplied(applied, joined);
+                node.loop()
+                        .schedule(
+                                () -> node.receiveCatchUp(catchUpFor(data, ps.catchUp()), inc),
+                                node.replicationDelayNanos,
+                                TimeUnit.NANOSECONDS);
+            });
+        });
+    }
+
+    /** The part of the primary's full sync a node restarted with {@code data} gets. */
+    private static List<ReplicatedOp> catchUpFor(RestartData data, List<ReplicatedOp> fullSync) {
+        return switch (data) {
+            case RESYNCED -> fullSync;
+            case WIPED -> {
+                List<ReplicatedOp> dbs = new ArrayList<>();
+                for (ReplicatedOp op : fullSync) {
+                    if (op.kind() == ReplicatedOp.Kind.CREATE_DB) {
+                        dbs.add(op);
+                    }
+                }
+                yield dbs;
+            }
+            case KEPT, WIPED_WITHOUT_DATABASES -> List.of();
+        };
+    }
+
+    /** Completes {@code joined} on the timeline once every view change has been applied on its loop. */
+    private <T> void completeWhenApplied(List<Future<T>> applied, Promise<Void> joined) {
+        whenAll(applied, joined, done -> joined.trySuccess(null));
     }
 
     // ------------------------------------------------------------------ faults & load
@@ -463,6 +568,51 @@ public final class SimulatedCluster implements AutoCloseable {
     /** Restarts node {@code index} with a new, youngest process id; it rejoins as a secondary. */
     public void restart(int index) {
         nodes.get(index).restart();
+    }
+
+    /** {@link #restart(int)} with {@code data} saying what the node keeps and gets (see {@link RestartData}). */
+    public void restart(int index, RestartData data) {
+        nodes.get(index).restart(data);
+    }
+
+    /**
+     * Node {@code index} keeps listing a member that died as {@code (Connected)} for {@code hold} while
+     * the others drop it within the vanish delay (spec Appendix C: a survivor kept a dead secondary for
+     * about 82 s while the primary had dropped it). Applies to members dying from now on, and only to a
+     * dead secondary: a dead primary's election gives every survivor the new view. {@link Duration#ZERO}
+     * restores the normal vanish.
+     */
+    public void staleView(int index, Duration hold) {
+        if (hold.isNegative()) {
+            throw new IllegalArgumentException("hold must not be negative");
+        }
+        if (hold.isZero()) {
+            staleHolds.remove(nodes.get(index));
+        } else {
+            staleHolds.put(nodes.get(index), hold);
+        }
+    }
+
+    /**
+     * Kills node {@code index} with {@code writes} sets ({@code race-<i>}) on the primary in the same
+     * instant (spec Appendix C): the writes are registered for the dead member, still in the primary's
+     * view, and never acked by it, so they stay pending on the primary (orphaned) even after it rejoins.
+     * Creates {@code db} with {@code token} on the primary if missing. The node must not be the primary.
+     */
+    public void killRacingWrites(int index, String db, String token, int writes) {
+        SimulatedNode target = nodes.get(index);
+        SimulatedNode p = primaryNoWait();
+        if (p == null || p == target) {
+            throw new IllegalStateException("needs a live primary other than the node killed");
+        }
+        target.kill(() -> p.onLoop(() -> {
+            p.executeInternal("create-db " + db + " " + token);
+            p.executeInternal("use-db " + db + " " + token);
+            for (int i = 0; i < writes; i++) {
+                p.executeInternal("set race-" + i + " " + i);
+            }
+            return null;
+        }));
     }
 
     /**

@@ -1,9 +1,7 @@
-package io.nundb.exporter.demo;
+package io.nundb.exporter.sim;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.nundb.exporter.sim.SimulatedCluster;
-import io.nundb.exporter.sim.SimulatedNode;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -21,19 +19,25 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A simulated Nun-db cluster on loopback run as its own process, with faults injected over a tiny
  * HTTP control interface, so an exporter in another process can watch it in live mode (the deploy
- * end-to-end test). Not part of the exporter: run it with
- * {@code java -cp nundb-exporter.jar io.nundb.exporter.demo.SimulatorMain --nodes 3 --control-port 0}
- * and the admin password in the environment variable {@code NUN_PWD} (never on the command line).
+ * end-to-end test, the load benchmarks). Not part of the exporter (its jar leaves this class out): run
+ * it with {@code java -jar simulator/target/nundb-simulator.jar --nodes 3 --control-port 0} and the
+ * admin password in the environment variable {@code NUN_PWD} (never on the command line);
+ * {@code --help} prints the control API.
  *
  * <p>On stdout it prints {@code control 127.0.0.1:PORT}, then the exporter's arguments
  * ({@code --nundb.address=...} for node 0 and one {@code --nundb.address-map=NAME=127.0.0.1:PORT}
  * per node), then {@code ready}. Control, all on loopback:
  *
  * <ul>
- *   <li>{@code POST /fault?node=INDEX|NAME&action=ACTION[&ms=N]}, action one of {@code kill},
+ *   <li>{@code POST /fault?node=INDEX|NAME&action=ACTION[&ms=N][&count=N]}, action one of {@code kill},
  *       {@code restart}, {@code stop}, {@code resume}, {@code reject-auth} (and drop its
  *       connections, so clients log in again), {@code accept-auth}, {@code delay} (replication delay
- *       of that node, {@code ms}), {@code slow-replies} ({@code ms});
+ *       of that node, {@code ms}), {@code slow-replies} ({@code ms}), and the real server's behaviours of
+ *       Appendix C: {@code restart-wiped}, {@code restart-wiped-without-databases},
+ *       {@code restart-kept-data} (see {@link RestartData}), {@code crash-loop} and
+ *       {@code crash-loop-before-auth} ({@code ms}: each life, default 1 s), {@code end-crash-loop},
+ *       {@code stale-view} ({@code ms}: how long that node keeps a dead member), {@code kill-racing-writes}
+ *       ({@code count} writes, default 5); {@link #HELP} has one line each;
  *   <li>{@code POST /cluster?action=ACTION}, action one of {@code restart} (a new, healthy cluster
  *       on the same ports), {@code restart-split-brain} (the real start-up split brain on the same
  *       ports: nodes 0 and 2 claim primary; restarting node 2 heals it), {@code hold-elections}
@@ -48,6 +52,38 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class SimulatorMain implements AutoCloseable {
     private static final int WRITES_PER_SECOND = 20;
+    // Appendix C: each life of the crash-looping node lasted about a second; the down time is a guess.
+    private static final Duration CRASH_LIFE = Duration.ofSeconds(1);
+    private static final Duration CRASH_DOWN = Duration.ofMillis(500);
+    static final String HELP = """
+            usage: NUN_PWD=... java -jar nundb-simulator.jar [--nodes N] [--control-port PORT] [--user USER]
+            A simulated Nun-db cluster on 127.0.0.1 (20 writes/s on database "sim"). Prints "control ADDRESS",
+            the exporter's --nundb.address/--nundb.address-map arguments, then "ready".
+            Control API (loopback):
+              POST /fault?node=INDEX|NAME&action=ACTION[&ms=N][&count=N]
+                kill              SIGKILL: connections closed, connects refused
+                restart           new process, clean data; rejoins as a secondary with a full sync
+                restart-wiped     clean data, no resync: acks new writes, lacks every older key
+                restart-wiped-without-databases  the same without even the databases (use-db fails)
+                restart-kept-data old data kept, op log reset (lower op_log_count, no data loss)
+                crash-loop        lives of ms=N (default 1000) closing connects before the greeting,
+                                  500 ms dead between; never joins the cluster
+                end-crash-loop    ends a crash loop, leaving the node dead (then restart it)
+                crash-loop-before-auth  the same, greeting first and closing on auth
+                stale-view        this node keeps a member that dies listed as Connected for ms=N
+                                  (real: ~82000) while the others drop it
+                kill-racing-writes  kill with count=N (default 5) writes on the primary in the same
+                                  instant: N orphaned pending ops that never clear
+                stop | resume     SIGSTOP | SIGCONT
+                reject-auth       every auth fails (open connections are dropped) | accept-auth
+                delay             replication delay of that node, ms=N
+                slow-replies      every reply flush delayed, ms=N
+              POST /cluster?action=ACTION
+                restart           a new, healthy cluster on the same ports
+                restart-split-brain  the real start-up split brain (restarting node 2 heals it)
+                hold-elections | release-elections  a primary's death leaves no primary | elect now
+              GET /state          one line per node, then "primary NAME|none"
+            """;
 
     private final int size;
     private final String user;
@@ -56,6 +92,7 @@ public final class SimulatorMain implements AutoCloseable {
     private final HttpServer control;
     private SimulatedCluster cluster;
     private AutoCloseable load;
+    private final Map<SimulatedNode, AutoCloseable> crashLoops = new HashMap<>();
     private boolean closed;
 
     private SimulatorMain(int size, String user, String password, int controlPort) throws IOException {
@@ -91,6 +128,10 @@ public final class SimulatorMain implements AutoCloseable {
         String user = "nun";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                System.out.print(HELP);
+                return;
+            }
             if (i + 1 >= args.length) {
                 usage("missing value of " + a);
             }
@@ -118,8 +159,7 @@ public final class SimulatorMain implements AutoCloseable {
 
     private static void usage(String problem) {
         System.err.println("nundb-sim: " + problem);
-        System.err.println("usage: NUN_PWD=... java -cp nundb-exporter.jar " + SimulatorMain.class.getName()
-                + " [--nodes N] [--control-port PORT] [--user USER]");
+        System.err.print(HELP);
         System.exit(2);
     }
 
@@ -154,7 +194,7 @@ public final class SimulatorMain implements AutoCloseable {
                 body = state();
             } else if ((path.equals("/fault") || path.equals("/cluster")) && method.equals("POST")) {
                 if (path.equals("/fault")) {
-                    fault(q.get("node"), q.get("action"), q.get("ms"));
+                    fault(q.get("node"), q.get("action"), q.get("ms"), q.get("count"));
                 } else {
                     clusterAction(q.get("action"));
                 }
@@ -216,6 +256,11 @@ public final class SimulatorMain implements AutoCloseable {
 
     /** Applies a node fault; throws IllegalArgumentException on an unknown node or action. */
     synchronized void fault(String nodeRef, String action, String ms) {
+        fault(nodeRef, action, ms, null);
+    }
+
+    /** Applies a node fault; {@code count} is the number of writes of {@code kill-racing-writes}. */
+    synchronized void fault(String nodeRef, String action, String ms, String count) {
         if (nodeRef == null || action == null) {
             throw new IllegalArgumentException("node and action are required");
         }
@@ -234,7 +279,17 @@ public final class SimulatorMain implements AutoCloseable {
         }
         switch (action) {
             case "kill" -> node.kill();
-            case "restart" -> node.restart();
+            case "restart" -> restart(node, RestartData.RESYNCED);
+            case "restart-wiped" -> restart(node, RestartData.WIPED);
+            case "restart-wiped-without-databases" -> restart(node, RestartData.WIPED_WITHOUT_DATABASES);
+            case "restart-kept-data" -> restart(node, RestartData.KEPT);
+            case "crash-loop" -> crashLoop(node, ms, CrashPoint.BEFORE_GREETING);
+            case "crash-loop-before-auth" -> crashLoop(node, ms, CrashPoint.BEFORE_AUTH);
+            case "end-crash-loop" -> endCrashLoop(node);
+            case "stale-view" -> cluster.staleView(cluster.nodes().indexOf(node), millis(ms));
+            case "kill-racing-writes" ->
+                cluster.killRacingWrites(
+                        cluster.nodes().indexOf(node), "sim", "sim-token", count == null ? 5 : positive(count));
             case "stop" -> node.stop();
             case "resume" -> node.resume();
             case "reject-auth" -> {
@@ -247,6 +302,45 @@ public final class SimulatorMain implements AutoCloseable {
             case "delay" -> node.replicationDelay(millis(ms));
             case "slow-replies" -> node.slowReplies(millis(ms));
             default -> throw new IllegalArgumentException("unknown fault action " + action);
+        }
+    }
+
+    private void restart(SimulatedNode node, RestartData data) {
+        endCrashLoop(node);
+        node.restart(data);
+    }
+
+    private void crashLoop(SimulatedNode node, String lifeMs, CrashPoint point) {
+        if (crashLoops.containsKey(node)) {
+            throw new IllegalArgumentException("node " + node.name() + " is already crash-looping");
+        }
+        Duration life = lifeMs == null ? CRASH_LIFE : millis(lifeMs);
+        if (life.isZero()) {
+            throw new IllegalArgumentException("ms must be positive");
+        }
+        crashLoops.put(node, node.crashLoop(life, CRASH_DOWN, point));
+    }
+
+    private void endCrashLoop(SimulatedNode node) {
+        AutoCloseable loop = crashLoops.remove(node);
+        if (loop != null) {
+            try {
+                loop.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("ending the crash loop of " + node.name() + " failed", e);
+            }
+        }
+    }
+
+    private static int positive(String count) {
+        try {
+            int v = Integer.parseInt(count);
+            if (v <= 0) {
+                throw new IllegalArgumentException("count must be positive");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("count is not a number: " + count, e);
         }
     }
 
@@ -297,6 +391,9 @@ public final class SimulatorMain implements AutoCloseable {
     }
 
     private void stopCluster() {
+        for (SimulatedNode n : new ArrayList<>(crashLoops.keySet())) {
+            endCrashLoop(n);
+        }
         try {
             load.close();
         } catch (Exception e) {

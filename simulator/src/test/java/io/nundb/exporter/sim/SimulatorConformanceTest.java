@@ -4,7 +4,6 @@ import static io.nundb.exporter.protocol.SpecFixtures.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.protocol.SpecFixtures.Exchange;
 import java.io.IOException;
 import java.time.Duration;
@@ -69,9 +68,9 @@ class SimulatorConformanceTest {
     void scriptedMetricsStateRepliesAreByteExact() throws IOException {
         try (SimulatedNode node = standalone("127.0.0.1:4114");
                 LineClient c = LineClient.authed(node)) {
-            node.scriptMetricsState(new MetricsState(0, 3100, 124, 2.419368907874114, 0.0005641915184967369));
+            node.scriptMetricsState(new SimulatedMetricsState(0, 3100, 124, 2.419368907874114, 0.0005641915184967369));
             assertThat(c.exchange("metrics-state\n", METRICS_STATE_PRIMARY)).isEqualTo(METRICS_STATE_PRIMARY);
-            node.scriptMetricsState(new MetricsState(3, 125, 5, 2.573621751988715e-18, 5.723407763652384e-6));
+            node.scriptMetricsState(new SimulatedMetricsState(3, 125, 5, 2.573621751988715e-18, 5.723407763652384e-6));
             assertThat(c.exchange("metrics-state\n", METRICS_STATE_EXPONENTS)).isEqualTo(METRICS_STATE_EXPONENTS);
         }
     }
