@@ -90,9 +90,10 @@ def dashboard(cfg):
          [(f"sum by (node, reason) (increase(nundb_exporter_poll_errors_total{{{nd}}}[$__rate_interval])) > 0",
            "{{node}} {{reason}}")], 8, 8),
         ("timeseries", "Exporter scrape and collection",
-         "Scrape target health, collection duration and age of the last collection.", "s",
+         "Scrape target health, each node's last poll cycle (first request written to last reply read)"
+         " and age of the last collection.", "s",
          [(f"up{{{cl}}}", "up {{instance}}"),
-          (f"nundb_exporter_collection_duration_seconds{{{cl}}}", "collection duration"),
+          (f"nundb_exporter_collection_duration_seconds{{{nd}}}", "poll cycle {{node}}"),
           (f"time() - nundb_exporter_last_collection_timestamp_seconds{{{cl}}}", "last collection age")],
          8, 8),
         ("stat", "Exporter build", "Version, revision and mode (demo or live) of the exporter.", "none",

@@ -35,7 +35,6 @@ final class Collection implements RunningCollection {
                 .requestTimeout(config.requestTimeout())
                 .hardTimeout(config.hardTimeout())
                 .connectTimeout(config.connectTimeout())
-                .maxInFlight(config.maxInFlight())
                 .memberRetention(config.memberRetention())
                 .expectedMembers(config.expectedMembers())
                 .pendingInterval(config.pendingInterval());
@@ -96,6 +95,11 @@ final class Collection implements RunningCollection {
     @Override
     public boolean firstCollectionComplete() {
         return collector.firstCollectionComplete();
+    }
+
+    @Override
+    public boolean collectorFailed() {
+        return collector.failure() != null;
     }
 
     @Override

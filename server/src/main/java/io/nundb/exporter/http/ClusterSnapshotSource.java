@@ -16,4 +16,12 @@ public interface ClusterSnapshotSource {
 
     /** Whether the first collection attempt of every seed has completed, with success or failure. */
     boolean firstCollectionComplete();
+
+    /**
+     * Whether a collector task failed and no longer runs (the collector logged it); {@code /-/healthy}
+     * then answers 503 so that the orchestrator restarts the process.
+     */
+    default boolean collectorFailed() {
+        return false;
+    }
 }

@@ -210,7 +210,10 @@ public final class ExporterHttpHandler extends SimpleChannelInboundHandler<FullH
             sendText(
                     ctx,
                     ok ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    ok ? "Healthy\n" : "Unhealthy: the publisher has not rendered for 5 intervals\n",
+                    ok
+                            ? "Healthy\n"
+                            : "Unhealthy: the publisher has not rendered for 5 intervals, or a collector task failed"
+                                    + " (see the log)\n",
                     head,
                     false);
         } else {
