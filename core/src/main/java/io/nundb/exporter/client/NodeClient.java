@@ -1,6 +1,5 @@
 package io.nundb.exporter.client;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.nundb.exporter.model.CanarySnapshot;
@@ -18,13 +17,11 @@ import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.NunDbRequest;
 import io.nundb.exporter.protocol.PendingOpsAggregator;
 import io.nundb.exporter.protocol.ProcessInfoParser;
-import io.nundb.exporter.protocol.ReplyParseException;
 import io.nundb.exporter.timing.SingleWriterRequestTimings;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -105,6 +102,9 @@ public final class NodeClient {
     private Supplier<CanarySnapshot> canarySource;
 
     private volatile NodeSnapshot published;
+
+    /** Every failed reply fails the current cycle. */
+    private final PollReply.Cycle cycleFailure = this::cycleFailed;
 
     NodeClient(
             String name,
@@ -304,7 +304,15 @@ public final class NodeClient {
                     && now - nextPendingPollNanos >= 0) {
                 nextPendingPollNanos = now + pendingIntervalNanos;
                 cycleIndex++;
-                connection.send(NunDbRequest.of(NunDbCommand.DEBUG_PENDING_OPS), new PendingOpsReply());
+                // Streamed, never buffered: it embeds user values and grows during the incident it reveals.
+                pendingAggregator.begin(pendingClassifier);
+                connection.send(
+                        NunDbRequest.of(NunDbCommand.DEBUG_PENDING_OPS),
+                        PollReply.lines(
+                                cycleFailure,
+                                "pending-ops",
+                                pendingAggregator::accept,
+                                () -> pendingOpsDone(pendingAggregator.finish(time.currentTimeMillis()))));
                 return;
             }
             if (view == null || !view.claimsPrimary() || metrics == null) {
@@ -320,17 +328,23 @@ public final class NodeClient {
             return;
         }
         NunDbCommand command = cycle[cycleIndex++];
-        Reply reply = switch (command) {
+        PollReply reply = switch (command) {
             case METRICS_STATE ->
-                new SingleLineReply<>("metrics-state", ReplyDecoding::metricsState, this::metricsDone);
-            case CLUSTER_STATE -> new SingleLineReply<>("cluster-state", ReplyDecoding::clusterState, this::viewDone);
+                PollReply.singleLine(cycleFailure, "metrics-state", ReplyDecoding::metricsState, this::metricsDone);
+            case CLUSTER_STATE ->
+                PollReply.singleLine(cycleFailure, "cluster-state", ReplyDecoding::clusterState, this::viewDone);
             case DEBUG_PROCESS_INFO ->
-                new LinesReply("process-info", processInfoParser, () -> processInfoDone(processInfoParser.finish()));
-            case DEBUG_LIST_DBS ->
-                new LinesReply("dbs-list", listDbsParser, () -> databasesDone(listDbsParser.finish()));
+                lines("process-info", processInfoParser, () -> processInfoDone(processInfoParser.finish()));
+            case DEBUG_LIST_DBS -> lines("dbs-list", listDbsParser, () -> databasesDone(listDbsParser.finish()));
             default -> throw new IllegalStateException(command.wire());
         };
         connection.send(NunDbRequest.of(command), reply);
+    }
+
+    /** A multi-line reply into one of this node's reusable parsers, begun here. */
+    private PollReply lines(String prefix, LineAccumulator parser, PollReply.Finisher finisher) {
+        parser.begin();
+        return PollReply.lines(cycleFailure, prefix, parser::accept, finisher);
     }
 
     /**
@@ -489,157 +503,6 @@ public final class NodeClient {
     @Override
     public String toString() {
         return "NodeClient(" + name + ")";
-    }
-
-    // ---------------------------------------------------------------- replies
-
-    /** A reply of the poll cycle: a failure fails the cycle. */
-    private abstract class Reply implements NodeConnection.Reply {
-        @Override
-        public void onError(String message) {
-            // Only the fixed reason is exported; the message may quote user input, so it is not logged.
-            if (message.startsWith("Not auth")) {
-                onFailed(PollErrorReason.AUTH);
-            } else {
-                onFailed(PollErrorReason.ERROR_REPLY);
-            }
-        }
-
-        @Override
-        public void onFailed(PollErrorReason reason) {
-            cycleFailed(reason);
-        }
-    }
-
-    /** Parses the one payload line of a reply. */
-    private interface LineParser<T> {
-        T parse(ByteBuf line) throws ReplyParseException;
-    }
-
-    /** {@code metrics-state} and {@code cluster-state}: replies of exactly one payload line. */
-    private final class SingleLineReply<T> extends Reply {
-        private final String expectedPrefix;
-        private final LineParser<T> parser;
-        private final Consumer<T> sink;
-        private T value;
-        private PollErrorReason failure;
-        private boolean sawLine;
-
-        SingleLineReply(String expectedPrefix, LineParser<T> parser, Consumer<T> sink) {
-            this.expectedPrefix = expectedPrefix;
-            this.parser = parser;
-            this.sink = sink;
-        }
-
-        /** A second payload line cannot belong to this request. */
-        @Override
-        public boolean onPayload(ByteBuf line) {
-            if (sawLine || ReplyDecoding.belongsElsewhere(line, expectedPrefix)) {
-                return false;
-            }
-            sawLine = true;
-            try {
-                value = parser.parse(line);
-            } catch (ReplyParseException e) {
-                failure = e.reason();
-            }
-            return true;
-        }
-
-        @Override
-        public void onOk() {
-            if (failure != null) {
-                onFailed(failure);
-            } else if (value == null) {
-                onFailed(PollErrorReason.UNSUPPORTED);
-            } else {
-                sink.accept(value);
-            }
-        }
-    }
-
-    /** A multi-line reply fed to one of the protocol package's accumulating parsers. */
-    private abstract class AccumulatedReply extends Reply {
-        private final String expectedPrefix;
-        private boolean first = true;
-
-        AccumulatedReply(String expectedPrefix) {
-            this.expectedPrefix = expectedPrefix;
-        }
-
-        @Override
-        public final boolean onPayload(ByteBuf line) {
-            if (first) {
-                first = false;
-                if (ReplyDecoding.belongsElsewhere(line, expectedPrefix)) {
-                    return false;
-                }
-            }
-            feed(line);
-            return true;
-        }
-
-        abstract void feed(ByteBuf line);
-
-        @Override
-        public final void onOk() {
-            try {
-                finish();
-            } catch (ReplyParseException e) {
-                onFailed(e.reason());
-            }
-        }
-
-        abstract void finish() throws ReplyParseException;
-    }
-
-    /** Ends a multi-line reply: reads the parser's result and hands it on. */
-    private interface Finisher {
-        void finish() throws ReplyParseException;
-    }
-
-    /** {@code debug process-info} and {@code debug list-dbs}: one of the node's reusable parsers. */
-    private final class LinesReply extends AccumulatedReply {
-        private final LineAccumulator parser;
-        private final Finisher finisher;
-
-        LinesReply(String prefix, LineAccumulator parser, Finisher finisher) {
-            super(prefix);
-            this.parser = parser;
-            this.finisher = finisher;
-            parser.begin();
-        }
-
-        @Override
-        void feed(ByteBuf line) {
-            parser.accept(line);
-        }
-
-        @Override
-        void finish() throws ReplyParseException {
-            finisher.finish();
-        }
-    }
-
-    /**
-     * The streaming {@code debug pending-ops} reply: aggregated per member as it arrives, never buffered
-     * (it embeds user values and grows without bound during the incident it reveals).
-     */
-    private final class PendingOpsReply extends AccumulatedReply {
-        PendingOpsReply() {
-            super("pending-ops");
-            pendingAggregator.begin(pendingClassifier);
-        }
-
-        @Override
-        void feed(ByteBuf line) {
-            pendingAggregator.accept(line);
-        }
-
-        @Override
-        void finish() throws ReplyParseException {
-            pendingOpsDone(pendingAggregator.finish(time.currentTimeMillis()));
-        }
     }
 
     /**
