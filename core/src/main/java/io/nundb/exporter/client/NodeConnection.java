@@ -57,7 +57,7 @@ import java.util.logging.Logger;
  * <p>Thread-safety: confined to {@code loop}; every method must be called on it (owners hand calls from
  * other threads to the loop). Allocation: one small object per request and its deadline task.
  */
-final class NodeConnection implements NodeChannelHandler.Connection {
+final class NodeConnection {
     private static final Logger LOG = Logger.getLogger(NodeConnection.class.getName());
 
     /**
@@ -340,8 +340,8 @@ final class NodeConnection implements NodeChannelHandler.Connection {
         }
     }
 
-    @Override
-    public void onClosed(long id) {
+    /** The channel of attempt {@code id} closed. */
+    void onClosed(long id) {
         if (id != connectionId || stopped) {
             return;
         }
@@ -349,8 +349,8 @@ final class NodeConnection implements NodeChannelHandler.Connection {
         lost(PollErrorReason.CLOSED);
     }
 
-    @Override
-    public void onException(long id, Throwable cause) {
+    /** The pipeline of attempt {@code id} raised {@code cause}. */
+    void onException(long id, Throwable cause) {
         if (id != connectionId || stopped) {
             return;
         }
@@ -361,8 +361,8 @@ final class NodeConnection implements NodeChannelHandler.Connection {
 
     // ---------------------------------------------------------------- lines
 
-    @Override
-    public void onLine(long id, NunDbLine line) {
+    /** A line decoded on the channel of attempt {@code id}. */
+    void onLine(long id, NunDbLine line) {
         if (id != connectionId) {
             return;
         }
