@@ -92,7 +92,7 @@ public final class SyntheticClusterSnapshots {
             }
             out.add(b.build());
         }
-        return new ClusterSnapshot(NOW_MILLIS, out, nodes, 0.012, 0);
+        return new ClusterSnapshot(NOW_MILLIS, out, nodes, 0);
     }
 
     /** The exporter's own state at render time, as the publisher builds it. */

@@ -12,9 +12,9 @@ import java.util.function.Supplier;
  * exporter process written into every value ({@code <instance>.<seq>.<nanos>}) so that values of other
  * exporter instances are recognised and ignored.
  *
- * <p>Thread-safety: immutable. The token supplier must be safe to call from any thread; it is called on
- * every (re)connect of a canary connection, so a rotated token file takes effect. {@link #toString()}
- * never shows the token.
+ * <p>Thread-safety: immutable. The token supplier is called off the event loops (by the collector at
+ * start and at every publication, see {@link Secret}), so a rotated token file takes effect within one
+ * poll interval; it may block briefly on file I/O. {@link #toString()} never shows the token.
  *
  * @param database the canary database, created on the primary if missing
  * @param key the key written on the primary and watched on every node

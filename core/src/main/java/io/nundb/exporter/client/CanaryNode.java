@@ -1,20 +1,16 @@
 package io.nundb.exporter.client;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.nundb.exporter.model.CanaryIgnoreReason;
 import io.nundb.exporter.model.CanarySnapshot;
+import io.nundb.exporter.model.PollErrorReason;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.NunDbLine;
 import io.nundb.exporter.protocol.NunDbRequest;
-import io.nundb.exporter.protocol.NunDbRequestEncoder;
 import io.nundb.exporter.timing.RequestTimingConfig;
 import io.nundb.exporter.timing.SingleWriterTiming;
-import io.nundb.exporter.transport.Transport;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
@@ -24,11 +20,11 @@ import java.util.function.LongConsumer;
 import java.util.logging.Logger;
 
 /**
- * The replication canary's connection to one Nun-db node, separate from the poll connection and reset
- * independently of it (the server drops a connection's watches when it closes): greeting, {@code auth},
- * {@code use-db <canary-db> <token>}, {@code watch <key>}. On the node that claims primary the same
- * connection writes the canary ({@code set <key> <instance>.<seq>.<nanos>}), creating the database first
- * if it is missing.
+ * The replication canary on one Nun-db node, over its own {@link NodeConnection} (separate from the poll
+ * connection and reset independently of it: the server drops a connection's watches when it closes).
+ * Once the connection is authenticated: {@code use-db <canary-db> <token>}, {@code watch <key>}. On the
+ * node that claims primary the same connection writes the canary ({@code set <key>
+ * <instance>.<seq>.<nanos>}), creating the database first if it is missing.
  *
  * <p>Lag: a {@code changed <key> <value>} push carrying this exporter's instance id is one sample, the
  * monotonic time from the write (the nanos in the value, taken on the primary's loop just before the
@@ -38,21 +34,26 @@ import java.util.logging.Logger;
  * {@link CanaryConfig#timeout()} is lost, also across a reset of the watch connection: only a push seen
  * to arrive proves the write arrived. Expectations are registered only while the connection watches.
  *
+ * <p>The one edge upwards: a canary write that fails is reported through {@code writeFailed}, which the
+ * collector hands to the {@link CanaryCoordinator} on its own thread (the coordinator then discards the
+ * write on the members it told to expect it, so it is never counted lost). It is an event carrying a
+ * value (the sequence number); the coordinator's calls back down ({@link #expect}, {@link #discard},
+ * {@link #write}) are handed to this loop.
+ *
  * <p>Allocation: a push is decoded into a {@code String} (one per canary interval, off the poll path);
  * recording the sample allocates nothing.
  *
  * <p>Thread-safety: everything runs on the node's event loop ({@link #eventLoop()}), the same loop as
- * its {@link NodeClient}; {@link #write}, {@link #expect}, {@link #discard} and {@link #stop} hand off to
- * it. {@link #writable()} and {@link #watching()} read volatile flags from any thread.
+ * its {@link NodeClient}; {@link #start}, {@link #write}, {@link #expect}, {@link #discard} and
+ * {@link #stop} hand off to it. {@link #writable()} and {@link #watching()} read volatile flags from any
+ * thread.
  */
-final class CanaryNode implements NodeChannelHandler.Connection {
+final class CanaryNode {
     private static final Logger LOG = Logger.getLogger(CanaryNode.class.getName());
 
-    private enum State {
-        IDLE,
-        CONNECTING,
-        GREETING,
-        AUTHENTICATING,
+    /** Where the canary protocol stands on the current connection. */
+    private enum Stage {
+        DOWN,
         SELECTING,
         NO_DB,
         WATCHING,
@@ -61,25 +62,19 @@ final class CanaryNode implements NodeChannelHandler.Connection {
     }
 
     private final String label;
-    private final NodeAddress dial;
-    private final ClientConfig client;
     private final CanaryConfig canary;
+    private final Secret token;
     private final EventLoop loop;
-    private final Transport transport;
     private final TimeSource time;
     private final CanaryCounters counters;
     private final LongConsumer writeFailed;
+    private final TaskFailures failures;
     private final SingleWriterTiming lag;
-    private final Backoff backoff;
+    private final NodeConnection connection;
 
     // Written only on `loop`.
-    private State state = State.IDLE;
-    private Channel channel;
-    private long connectionId;
-    private final ArrayDeque<Request> inFlight = new ArrayDeque<>();
-    private ScheduledFuture<?> handshakeTask;
+    private Stage stage = Stage.DOWN;
     private ScheduledFuture<?> retryTask;
-    private final long[] requests = new long[NunDbCommand.values().length];
     private final ArrayDeque<long[]> expected = new ArrayDeque<>();
     private long pendingWriteSeq = -1;
     /** The last canaries written on this node (ticks can bunch up after a stall), -1 for none. */
@@ -97,34 +92,46 @@ final class CanaryNode implements NodeChannelHandler.Connection {
     /**
      * @param label the node's name at creation, for log lines only
      * @param dial where the node listens
+     * @param token the canary database token, read off the event loops
      * @param writeFailed called on this loop with the sequence number of a canary write that failed
      */
     CanaryNode(
             String label,
             NodeAddress dial,
             ClientConfig client,
+            Secret password,
             CanaryConfig canary,
+            Secret token,
             RequestTimingConfig timingConfig,
             EventLoop loop,
-            Transport transport,
+            NodeConnection.Dialer dialer,
             TimeSource time,
             CanaryCounters counters,
+            TaskFailures failures,
             LongConsumer writeFailed) {
         this.label = label;
-        this.dial = dial;
-        this.client = client;
         this.canary = canary;
+        this.token = token;
         this.loop = loop;
-        this.transport = transport;
         this.time = time;
         this.counters = counters;
         this.writeFailed = writeFailed;
+        this.failures = failures;
         this.lag = new SingleWriterTiming(timingConfig, time::nanoTime);
-        this.backoff = new Backoff(
-                client.backoffInitial(),
-                client.backoffMax(),
-                0.2,
-                () -> ThreadLocalRandom.current().nextDouble());
+        // Pushes on: this connection watches the canary key.
+        this.connection = new NodeConnection(
+                label,
+                dial,
+                client,
+                password,
+                loop,
+                dialer,
+                time,
+                () -> ThreadLocalRandom.current().nextDouble(),
+                null,
+                true,
+                failures,
+                new CanaryEvents());
     }
 
     EventLoop eventLoop() {
@@ -142,23 +149,30 @@ final class CanaryNode implements NodeChannelHandler.Connection {
     }
 
     void start() {
-        loop.execute(this::connect);
+        loop.execute(() -> {
+            if (counters.tokenRejected()) {
+                stage = Stage.STOPPED;
+            } else {
+                connection.start();
+            }
+        });
     }
 
     void stop() {
         loop.execute(() -> {
-            close();
+            stage = Stage.STOPPED;
+            connection.stop();
+            connectionGone();
             expected.clear();
-            state = State.STOPPED;
         });
     }
 
     /** Writes canary {@code seq} on this node (it claims primary); a failure is reported to the coordinator. */
     void write(long seq) {
         loop.execute(() -> {
-            if (state == State.READY) {
+            if (stage == Stage.READY) {
                 doWrite(seq);
-            } else if (state == State.NO_DB) {
+            } else if (stage == Stage.NO_DB) {
                 pendingWriteSeq = seq;
                 createDb();
             } else {
@@ -170,7 +184,7 @@ final class CanaryNode implements NodeChannelHandler.Connection {
     /** Expects canary {@code seq}, written at {@code writtenNanos}, to arrive on this node. */
     void expect(long seq, long writtenNanos) {
         loop.execute(() -> {
-            if (state == State.READY && seq > lastSeenSeq) {
+            if (stage == Stage.READY && seq > lastSeenSeq) {
                 expected.addLast(new long[] {seq, writtenNanos});
             }
         });
@@ -203,7 +217,7 @@ final class CanaryNode implements NodeChannelHandler.Connection {
                 lastAppliedEpochMillis,
                 current < 0 ? Double.NaN : current / 1e9,
                 lost,
-                requests);
+                connection.requests());
     }
 
     private void expire(long now) {
@@ -217,143 +231,45 @@ final class CanaryNode implements NodeChannelHandler.Connection {
 
     // ---------------------------------------------------------------- connection
 
-    private void connect() {
-        if (state != State.IDLE || counters.tokenRejected()) {
-            return;
+    /** The connection's events: authenticated (start the canary handshake), lost, pushes. */
+    private final class CanaryEvents implements NodeConnection.Owner {
+        @Override
+        public void onReady() {
+            writable = true;
+            selectDb();
         }
-        state = State.CONNECTING;
-        long id = ++connectionId;
-        // Pushes on: this connection watches the canary key.
-        Bootstrap b = ReplyDecoding.bootstrap(
-                loop,
-                transport,
-                client,
-                p -> p.addLast("decoder", ReplyDecoding.newDecoder(client, true))
-                        .addLast("encoder", NunDbRequestEncoder.INSTANCE)
-                        .addLast("canary", new NodeChannelHandler(this, id)));
-        handshakeTask = loop.schedule(
-                () -> {
-                    if (id == connectionId && (state == State.CONNECTING || state == State.GREETING)) {
-                        reset();
-                    }
-                },
-                client.connectTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
-        ChannelFuture f = b.connect(dial.host(), dial.port());
-        channel = f.channel();
-        f.addListener(future -> {
-            if (id != connectionId) {
-                return;
-            }
-            if (future.isSuccess()) {
-                state = State.GREETING;
+
+        @Override
+        public void onLost(PollErrorReason reason) {
+            // The poll connection reports the node's state and credentials; here only redial.
+            connectionGone();
+            if (counters.tokenRejected()) {
+                stage = Stage.STOPPED;
+                connection.stop();
             } else {
-                reset();
+                stage = Stage.DOWN;
             }
-        });
-    }
-
-    /** Closes the connection and reconnects after the backoff delay. */
-    private void reset() {
-        close();
-        if (counters.tokenRejected()) {
-            state = State.STOPPED;
-            return;
         }
-        state = State.IDLE;
-        loop.schedule(this::connect, backoff.nextDelayNanos(), TimeUnit.NANOSECONDS);
+
+        @Override
+        public void onPush(NunDbLine line) {
+            if (line.kind() == NunDbLine.Kind.CHANGED) {
+                onChanged(line.content());
+            }
+        }
     }
 
-    private void close() {
-        connectionId++;
-        cancel(handshakeTask);
+    /** The connection ended or stopped: nothing can be written or watched until it is back. */
+    private void connectionGone() {
         cancel(retryTask);
-        Channel ch = channel;
-        channel = null;
-        if (ch != null) {
-            ch.close();
-        }
-        Request r;
-        while ((r = inFlight.pollFirst()) != null) {
-            cancel(r.deadline);
-            if (r.writeSeq >= 0) {
-                writeFailed.accept(r.writeSeq); // Unknown whether it was applied: discarded, not lost.
-            }
-        }
-        if (pendingWriteSeq >= 0) {
-            writeFailed.accept(pendingWriteSeq);
-            pendingWriteSeq = -1;
-        }
+        failPendingWrite();
         writable = false;
         watching = false;
     }
 
-    @Override
-    public void onLine(long id, NunDbLine line) {
-        if (id != connectionId) {
-            return;
-        }
-        NunDbLine.Kind kind = line.kind();
-        if (kind == NunDbLine.Kind.CHANGED) {
-            onChanged(line.content());
-            return;
-        }
-        if (kind.isPush()) {
-            return;
-        }
-        if (state == State.GREETING) {
-            if (kind == NunDbLine.Kind.OK) {
-                cancel(handshakeTask);
-                state = State.AUTHENTICATING;
-                authenticate();
-            } else {
-                reset();
-            }
-            return;
-        }
-        Request head = inFlight.peekFirst();
-        if (head == null) {
-            reset();
-            return;
-        }
-        if (kind == NunDbLine.Kind.PAYLOAD) {
-            if (ReplyDecoding.startsWith(line.content(), "invalid auth")) {
-                head.refused = true;
-            }
-            return;
-        }
-        inFlight.pollFirst();
-        cancel(head.deadline);
-        String error = kind == NunDbLine.Kind.ERROR ? line.content().toString(StandardCharsets.UTF_8) : null;
-        head.callback.done(error == null && !head.refused, error);
-    }
-
-    // ---------------------------------------------------------------- handshake
-
-    private void authenticate() {
-        NunDbRequest auth;
-        try {
-            auth = NunDbRequest.of(
-                    NunDbCommand.AUTH, client.user(), client.password().get());
-        } catch (IllegalArgumentException e) {
-            reset();
-            return;
-        }
-        send(auth, (ok, error) -> {
-            if (ok) {
-                backoff.reset();
-                writable = true;
-                selectDb();
-            } else {
-                // The poll connection reports the credentials; here only retry on the backoff schedule.
-                reset();
-            }
-        });
-    }
-
     private NunDbRequest withToken(NunDbCommand command) {
         try {
-            return NunDbRequest.of(command, canary.database(), canary.token().get());
+            return NunDbRequest.of(command, canary.database(), token.get());
         } catch (IllegalArgumentException e) {
             // The message names the rule, never the value.
             LOG.warning("the canary token cannot be sent as one token: " + e.getMessage() + "; canary stopped");
@@ -363,12 +279,12 @@ final class CanaryNode implements NodeChannelHandler.Connection {
     }
 
     private void selectDb() {
-        state = State.SELECTING;
+        stage = Stage.SELECTING;
         NunDbRequest useDb = withToken(NunDbCommand.USE_DB);
         if (useDb == null) {
             return;
         }
-        send(useDb, (ok, error) -> {
+        send(useDb, -1, (ok, error) -> {
             if (ok) {
                 watch();
             } else if (error != null && error.startsWith("Invalid token")) {
@@ -376,34 +292,40 @@ final class CanaryNode implements NodeChannelHandler.Connection {
                         + "; the replication canary is stopped (skipped reason canary_token)");
                 tokenRejected();
             } else if (error != null && error.startsWith("Not a valid database name")) {
-                state = State.NO_DB;
+                stage = Stage.NO_DB;
                 if (pendingWriteSeq >= 0) {
                     createDb();
                 } else {
                     // Replication brings the database once the primary created it.
-                    retryTask =
-                            loop.schedule(this::retrySelect, canary.interval().toNanos(), TimeUnit.NANOSECONDS);
+                    scheduleRetry();
                 }
             } else {
-                reset();
+                connection.reset(PollErrorReason.ERROR_REPLY);
             }
         });
     }
 
+    private void scheduleRetry() {
+        retryTask = loop.schedule(
+                failures.guard("canary use-db retry", this::retrySelect),
+                canary.interval().toNanos(),
+                TimeUnit.NANOSECONDS);
+    }
+
     private void retrySelect() {
-        if (state == State.NO_DB) {
+        if (stage == Stage.NO_DB) {
             selectDb();
         }
     }
 
     private void createDb() {
         cancel(retryTask);
-        state = State.SELECTING;
+        stage = Stage.SELECTING;
         NunDbRequest create = withToken(NunDbCommand.CREATE_DB);
         if (create == null) {
             return;
         }
-        send(create, (ok, error) -> {
+        send(create, -1, (ok, error) -> {
             if (ok || (error != null && error.startsWith("database already exists"))) {
                 if (ok) {
                     LOG.info(() -> "created the canary database " + canary.database() + " on " + label);
@@ -411,21 +333,21 @@ final class CanaryNode implements NodeChannelHandler.Connection {
                 selectDb();
             } else {
                 // Not the primary any more (or still electing): the coordinator tries again next interval.
-                state = State.NO_DB;
+                stage = Stage.NO_DB;
                 failPendingWrite();
-                retryTask = loop.schedule(this::retrySelect, canary.interval().toNanos(), TimeUnit.NANOSECONDS);
+                scheduleRetry();
             }
         });
     }
 
     private void watch() {
-        state = State.WATCHING;
-        send(NunDbRequest.of(NunDbCommand.WATCH, canary.key()), (ok, error) -> {
+        stage = Stage.WATCHING;
+        send(NunDbRequest.of(NunDbCommand.WATCH, canary.key()), -1, (ok, error) -> {
             if (!ok) {
-                reset();
+                connection.reset(PollErrorReason.ERROR_REPLY);
                 return;
             }
-            state = State.READY;
+            stage = Stage.READY;
             watching = true;
             if (pendingWriteSeq >= 0) {
                 long seq = pendingWriteSeq;
@@ -437,8 +359,9 @@ final class CanaryNode implements NodeChannelHandler.Connection {
 
     private void tokenRejected() {
         counters.rejectToken();
-        close();
-        state = State.STOPPED;
+        stage = Stage.STOPPED;
+        connection.stop();
+        connectionGone();
     }
 
     private void failPendingWrite() {
@@ -456,18 +379,13 @@ final class CanaryNode implements NodeChannelHandler.Connection {
         NunDbRequest set = NunDbRequest.of(NunDbCommand.SET, canary.key(), canary.instance() + "." + seq + "." + nanos);
         ownWrites[ownWriteNext] = seq;
         ownWriteNext = (ownWriteNext + 1) % ownWrites.length;
-        Request r = send(set, (ok, error) -> {
+        send(set, seq, (ok, error) -> {
             if (ok) {
                 counters.written();
             } else {
                 writeFailed.accept(seq);
             }
         });
-        if (r == null) {
-            writeFailed.accept(seq);
-        } else {
-            r.writeSeq = seq;
-        }
     }
 
     /** A {@code changed <key> <value>} push; {@code content} is {@code <key> <value>}. */
@@ -525,27 +443,9 @@ final class CanaryNode implements NodeChannelHandler.Connection {
 
     // ---------------------------------------------------------------- requests
 
-    /** Sends one request; returns it, or {@code null} (and resets) when the connection is gone. */
-    private Request send(NunDbRequest request, Callback callback) {
-        Channel ch = channel;
-        if (ch == null || !ch.isActive()) {
-            reset();
-            return null;
-        }
-        Request r = new Request(callback);
-        long id = connectionId;
-        r.deadline = loop.schedule(
-                () -> {
-                    if (id == connectionId && inFlight.contains(r)) {
-                        reset();
-                    }
-                },
-                client.requestTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
-        inFlight.addLast(r);
-        requests[request.command().ordinal()]++;
-        ch.writeAndFlush(request, ch.voidPromise());
-        return r;
+    /** Sends one request; a write ({@code writeSeq >= 0}) that cannot complete is reported failed. */
+    private void send(NunDbRequest request, long writeSeq, Callback callback) {
+        connection.send(request, new CanaryReply(writeSeq, callback));
     }
 
     private static void cancel(ScheduledFuture<?> f) {
@@ -564,32 +464,47 @@ final class CanaryNode implements NodeChannelHandler.Connection {
         void done(boolean ok, String error);
     }
 
-    /** A request on the wire. Loop-confined. */
-    private static final class Request {
-        final Callback callback;
-        ScheduledFuture<?> deadline;
-        boolean refused;
-        long writeSeq = -1;
+    /**
+     * A canary request's reply: its payload lines are ignored; a missed deadline resets the connection (a
+     * watch connection that cannot answer in time cannot be trusted to deliver pushes either).
+     */
+    private final class CanaryReply implements NodeConnection.Reply {
+        private final long writeSeq;
+        private final Callback callback;
 
-        Request(Callback callback) {
+        CanaryReply(long writeSeq, Callback callback) {
+            this.writeSeq = writeSeq;
             this.callback = callback;
         }
-    }
 
-    @Override
-    public void onClosed(long id) {
-        if (id == connectionId && state != State.STOPPED) {
-            reset();
+        @Override
+        public boolean onPayload(ByteBuf line) {
+            return true;
         }
-    }
 
-    @Override
-    public void onException(long id, Throwable cause) {
-        // Never log the message: a decoder exception may quote reply bytes (user data).
-        LOG.fine(() ->
-                "canary connection to " + label + " failed: " + cause.getClass().getSimpleName());
-        if (id == connectionId) {
-            reset();
+        @Override
+        public void onOk() {
+            callback.done(true, null);
+        }
+
+        @Override
+        public void onError(String message) {
+            callback.done(false, message);
+        }
+
+        @Override
+        public void onFailed(PollErrorReason reason) {
+            onAbort();
+            if (reason == PollErrorReason.TIMEOUT) {
+                connection.reset(reason);
+            }
+        }
+
+        @Override
+        public void onAbort() {
+            if (writeSeq >= 0) {
+                writeFailed.accept(writeSeq); // Unknown whether it was applied: discarded, not lost.
+            }
         }
     }
 }

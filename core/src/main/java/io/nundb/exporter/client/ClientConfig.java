@@ -7,14 +7,15 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Immutable configuration of the Nun-db collector. Limits that the real server imposes are validated
- * here: an in-flight depth above {@value #MAX_IN_FLIGHT_LIMIT} is rejected (the real server silently
- * drops status lines past about 100 queued messages, spec §1.3) and a request timeout under
+ * Immutable configuration of the Nun-db collector. A request timeout under
  * {@value #MIN_REQUEST_TIMEOUT_MILLIS} ms is rejected (a healthy real server takes about 45 ms to send a
- * status line to a client that does not re-arm TCP_QUICKACK).
+ * status line to a client that does not re-arm TCP_QUICKACK). There is no pipelining depth to configure:
+ * every connection sends lock-step and never has more than {@link NodeConnection#MAX_OUTSTANDING}
+ * requests outstanding (the real server drops status lines past about 100 queued messages, spec §1.3).
  *
- * <p>Thread-safety: immutable. The password supplier must be safe to call from any thread; it is called
- * on every (re)connect so that a rotated password file takes effect.
+ * <p>Thread-safety: immutable. The password supplier is called off the event loops (by the collector
+ * at start and at every publication, see {@link Secret}) so that a rotated password file takes effect;
+ * it may block briefly on file I/O.
  *
  * @param seeds {@code host:port} addresses to start discovery from; never forgotten
  * @param addressMap node name to {@code host:port} to dial, for names that are not dialable addresses
@@ -24,7 +25,6 @@ import java.util.function.Supplier;
  * @param requestTimeout deadline of one request
  * @param hardTimeout a connection with requests outstanding and no byte for this long is reset
  * @param connectTimeout limit for TCP connect plus greeting plus auth
- * @param maxInFlight pipelining depth per connection
  * @param memberRetention how long a node that vanished from every view keeps being dialled
  * @param expectedMembers the size the cluster should have, 0 if not configured
  * @param backoffInitial first reconnect delay
@@ -42,7 +42,6 @@ public record ClientConfig(
         Duration requestTimeout,
         Duration hardTimeout,
         Duration connectTimeout,
-        int maxInFlight,
         Duration memberRetention,
         int expectedMembers,
         Duration backoffInitial,
@@ -51,7 +50,6 @@ public record ClientConfig(
         int maxClusterStateLineBytes,
         Duration pendingInterval) {
 
-    public static final int MAX_IN_FLIGHT_LIMIT = 20;
     public static final long MIN_REQUEST_TIMEOUT_MILLIS = 100;
     /** Non-primary nodes' {@code cluster-state}, process-info and list-dbs are polled this often. */
     public static final Duration SLOW_POLL = Duration.ofSeconds(5);
@@ -87,10 +85,6 @@ public record ClientConfig(
             throw new IllegalArgumentException("request timeout must be at least " + MIN_REQUEST_TIMEOUT_MILLIS
                     + "ms: a healthy Nun-db can take about 45ms to answer");
         }
-        if (maxInFlight < 1 || maxInFlight > MAX_IN_FLIGHT_LIMIT) {
-            throw new IllegalArgumentException("max in-flight must be between 1 and " + MAX_IN_FLIGHT_LIMIT
-                    + ": Nun-db drops status lines past about 100 queued messages");
-        }
         if (expectedMembers < 0) {
             throw new IllegalArgumentException("expected members must not be negative");
         }
@@ -121,7 +115,6 @@ public record ClientConfig(
         private Duration requestTimeout = Duration.ofSeconds(2);
         private Duration hardTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(3);
-        private int maxInFlight = 8;
         private Duration memberRetention = Duration.ofHours(1);
         private int expectedMembers;
         private Duration backoffInitial = Duration.ofMillis(200);
@@ -170,11 +163,6 @@ public record ClientConfig(
             return this;
         }
 
-        public Builder maxInFlight(int v) {
-            maxInFlight = v;
-            return this;
-        }
-
         public Builder memberRetention(Duration v) {
             memberRetention = v;
             return this;
@@ -212,7 +200,6 @@ public record ClientConfig(
                     requestTimeout,
                     hardTimeout,
                     connectTimeout,
-                    maxInFlight,
                     memberRetention,
                     expectedMembers,
                     backoffInitial,

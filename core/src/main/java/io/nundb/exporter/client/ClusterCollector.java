@@ -16,8 +16,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -31,9 +33,21 @@ import java.util.logging.Logger;
  * dialled and reported down until {@link ClientConfig#memberRetention()} passes without it being up or
  * listed; seeds are never forgotten.
  *
+ * <p>Credentials: the password and the canary token are read from their suppliers on the caller's thread
+ * at construction and again on the collector thread at every publication ({@link Secret}); node event
+ * loops only read the published value, never a file.
+ *
+ * <p>Edges between the layers: the collector calls down into its nodes (start, stop, rename, the members'
+ * process starts as a value); nodes tell it what they saw through {@link NodeListener} events that carry
+ * values, and the canary's write failures reach the {@link CanaryCoordinator} as sequence numbers; both
+ * are handed to the collector thread, never run on a node's loop.
+ *
+ * <p>Failures: a throwable escaping one of the node or collector tasks is recorded ({@link #failure()})
+ * so that the health endpoint reports it; an {@link Error} is never swallowed.
+ *
  * <p>Thread-safety: membership is changed only on the collector's own single thread; each node's state
- * lives on its event loop; {@link #snapshot()} and {@link #firstCollectionComplete()} read volatile
- * fields and are safe from any thread.
+ * lives on its event loop; {@link #snapshot()}, {@link #firstCollectionComplete()} and {@link #failure()}
+ * read volatile fields and are safe from any thread.
  */
 public final class ClusterCollector implements ClusterSnapshotSource, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterCollector.class.getName());
@@ -47,18 +61,21 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
     private final RequestTimingConfig timingConfig;
     private final CanaryConfig canaryConfig;
     private final CanaryCoordinator canary;
+    private final Secret password;
+    private final Secret canaryToken;
+    private final TaskFailures failures = new TaskFailures();
 
     // Collector-thread state.
     private final Map<String, Entry> nodes = new HashMap<>();
     private boolean started;
+    /** The members' process starts last handed to the nodes. */
+    private Map<String, Long> memberStarts = Map.of();
 
     /** The known nodes' clients, replaced (never mutated) on the collector thread after each change. */
     private volatile NodeClient[] members = new NodeClient[0];
 
     private volatile long forgottenNodes;
-    private volatile double lastPublishSeconds;
     private volatile boolean firstCollectionComplete;
-    private volatile long lastPublishNanos;
 
     /** A node known to the collector. Collector-thread state except {@code client}, which is final. */
     private static final class Entry {
@@ -107,6 +124,8 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
                 : transport.newGroup(
                         Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())), "nundb-client");
         this.timingConfig = timingConfig;
+        this.password = new Secret("Nun-db password", config.password());
+        this.canaryToken = canaryConfig == null ? null : new Secret("canary token", canaryConfig.token());
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "nundb-collector");
             t.setDaemon(true);
@@ -131,7 +150,7 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
             executor.scheduleAtFixedRate(guarded(this::publish), interval, interval, TimeUnit.NANOSECONDS);
             if (canary != null) {
                 long every = canaryConfig.interval().toNanos();
-                executor.scheduleAtFixedRate(this::canaryTick, every, every, TimeUnit.NANOSECONDS);
+                executor.scheduleAtFixedRate(guarded(this::canaryTick), every, every, TimeUnit.NANOSECONDS);
             }
             publish();
         });
@@ -154,7 +173,6 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
                 time.currentTimeMillis(),
                 snapshots,
                 config.expectedMembers(),
-                lastPublishSeconds,
                 forgottenNodes,
                 canary == null ? null : canary.counters().totals());
     }
@@ -177,24 +195,41 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
         return firstCollectionComplete;
     }
 
-    /** Monotonic time of the last publication, 0 before the first. */
-    public long lastPublishNanos() {
-        return lastPublishNanos;
+    /**
+     * The first throwable that escaped a node or collector task (that task no longer runs), or
+     * {@code null}; any thread. The health endpoint reports the collector unhealthy while it is set.
+     */
+    public Throwable failure() {
+        return failures.first();
     }
 
     private NodeClient add(String name, NodeAddress dial, boolean seed, long now) {
         EventLoop loop = group.next();
+        NodeConnection.Dialer dialer = ReplyDecoding.tcp(loop, transport, config);
         SingleWriterRequestTimings timings = new SingleWriterRequestTimings(timingConfig, loop, time::nanoTime);
-        NodeClient client = new NodeClient(name, dial, seed, config, loop, transport, time, listener, timings);
-        client.processStarts(this::processStartOf);
+        NodeClient client =
+                new NodeClient(name, dial, seed, config, password, loop, dialer, time, listener, timings, failures);
+        client.memberStarts(memberStarts);
         Entry entry = new Entry(client, seed, now);
         nodes.put(name, entry);
         if (canary != null && dial != null) {
             entry.canary = new CanaryNode(
-                    name, dial, config, canaryConfig, timingConfig, loop, transport, time, canary.counters(), seq -> {
+                    name,
+                    dial,
+                    config,
+                    password,
+                    canaryConfig,
+                    canaryToken,
+                    timingConfig,
+                    loop,
+                    dialer,
+                    time,
+                    canary.counters(),
+                    failures,
+                    seq -> {
                         try {
-                            executor.execute(() -> canary.writeFailed(seq));
-                        } catch (java.util.concurrent.RejectedExecutionException closing) {
+                            executor.execute(guarded(() -> canary.writeFailed(seq)));
+                        } catch (RejectedExecutionException closing) {
                             // The collector is closing: nothing left to discard.
                         }
                     });
@@ -206,21 +241,17 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
         return client;
     }
 
-    /** One canary interval on the collector thread; never throws (a throw would cancel the schedule). */
+    /** One canary interval on the collector thread. */
     private void canaryTick() {
-        try {
-            Map<String, NodeSnapshot> snapshots = new HashMap<>();
-            Map<String, CanaryNode> canaries = new HashMap<>();
-            for (Map.Entry<String, Entry> me : nodes.entrySet()) {
-                snapshots.put(me.getKey(), me.getValue().client.snapshot());
-                if (me.getValue().canary != null) {
-                    canaries.put(me.getKey(), me.getValue().canary);
-                }
+        Map<String, NodeSnapshot> snapshots = new HashMap<>();
+        Map<String, CanaryNode> canaries = new HashMap<>();
+        for (Map.Entry<String, Entry> me : nodes.entrySet()) {
+            snapshots.put(me.getKey(), me.getValue().client.snapshot());
+            if (me.getValue().canary != null) {
+                canaries.put(me.getKey(), me.getValue().canary);
             }
-            canary.tick(snapshots, canaries);
-        } catch (RuntimeException e) {
-            LOG.log(java.util.logging.Level.SEVERE, "replication canary tick failed", e);
         }
+        canary.tick(snapshots, canaries);
     }
 
     private static void stop(Entry e) {
@@ -250,15 +281,19 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
     };
 
     /**
-     * Runs {@code task} so that a bug in it is logged instead of silently cancelling the periodic
-     * publication (a {@link ScheduledExecutorService} drops a task that throws).
+     * Runs {@code task} so that a bug in it (a {@link RuntimeException}) is logged instead of silently
+     * cancelling a periodic task (a {@link ScheduledExecutorService} drops a task that throws). An
+     * {@link Error} is not swallowed: it is recorded for {@link #failure()} and rethrown.
      */
-    private static Runnable guarded(Runnable task) {
+    private Runnable guarded(Runnable task) {
         return () -> {
             try {
                 task.run();
-            } catch (RuntimeException | Error e) {
-                LOG.log(java.util.logging.Level.SEVERE, "collector task failed", e);
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "collector task failed", e);
+            } catch (Error e) {
+                failures.record("collector", e);
+                throw e;
             }
         };
     }
@@ -284,7 +319,8 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
             }
             String mapped = config.addressMap().get(m.name());
             NodeAddress dial = NodeAddress.parse(mapped != null ? mapped : m.name());
-            LOG.info(() -> "discovered node " + m.name() + " in the view of " + reporter.name());
+            String by = key;
+            LOG.info(() -> "discovered node " + m.name() + " in the view of " + by);
             add(m.name(), dial, false, now);
         }
     }
@@ -319,33 +355,25 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
         return selfName;
     }
 
-    /** The client of a known node, or {@code null}; any thread. For tests and diagnostics. */
-    NodeClient clientForTest(String name) {
-        try {
-            return executor.submit(() -> {
-                        Entry e = nodes.get(name);
-                        return e == null ? null : e.client;
-                    })
-                    .get(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A node's process start from the last published snapshot, -1 if unknown; any thread. */
-    private long processStartOf(String name) {
-        NodeSnapshot s = null;
-        for (NodeClient c : members) {
-            NodeSnapshot candidate = c.snapshot();
-            if (candidate.name().equals(name)) {
-                s = candidate;
-                break;
+    /**
+     * Hands every node the members' process starts (known ones only) when they changed, as an immutable
+     * value: a primary classifies its pending entries by them. Collector thread only.
+     */
+    private void shareMemberStarts() {
+        Map<String, Long> starts = new HashMap<>();
+        for (Entry e : nodes.values()) {
+            NodeSnapshot s = e.client.snapshot();
+            if (s.processStartEpochMillis() >= 0) {
+                starts.put(s.name(), s.processStartEpochMillis());
             }
         }
-        return s == null ? -1 : s.processStartEpochMillis();
+        if (starts.equals(memberStarts)) {
+            return;
+        }
+        memberStarts = Map.copyOf(starts);
+        for (Entry e : nodes.values()) {
+            e.client.memberStarts(memberStarts);
+        }
     }
 
     private void updateReadiness() {
@@ -360,9 +388,16 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
         firstCollectionComplete = true;
     }
 
-    /** Forgets nodes past their retention and marks the publication time; collector thread only. */
+    /**
+     * Forgets nodes past their retention, re-reads the credentials and shares the members' process
+     * starts; collector thread only.
+     */
     private void publish() {
         long start = time.nanoTime();
+        password.refresh();
+        if (canaryToken != null) {
+            canaryToken.refresh();
+        }
         long retention = config.memberRetention().toNanos();
         List<String> forget = new ArrayList<>();
         for (Map.Entry<String, Entry> me : nodes.entrySet()) {
@@ -390,8 +425,7 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
             }
             canary.checkFailover(byName);
         }
-        lastPublishSeconds = (time.nanoTime() - start) / 1e9;
-        lastPublishNanos = time.nanoTime();
+        shareMemberStarts();
         updateReadiness();
     }
 

@@ -3,11 +3,8 @@ package io.nundb.exporter.client;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
-import io.netty.channel.socket.SocketChannel;
 import io.nundb.exporter.model.PollErrorReason;
 import io.nundb.exporter.protocol.ClusterStateParser;
 import io.nundb.exporter.protocol.ClusterView;
@@ -18,7 +15,6 @@ import io.nundb.exporter.protocol.NunDbReplyDecoder;
 import io.nundb.exporter.protocol.NunDbRequestEncoder;
 import io.nundb.exporter.protocol.ReplyParseException;
 import io.nundb.exporter.transport.Transport;
-import java.util.function.Consumer;
 
 /**
  * The node client's bridge to the protocol package: pipeline handlers built from the client
@@ -42,10 +38,6 @@ final class ReplyDecoding {
 
     private ReplyDecoding() {}
 
-    static ChannelHandler newDecoder(ClientConfig config) {
-        return newDecoder(config, false);
-    }
-
     /** A reply decoder with the configured line limits; {@code pushes} only on a connection that watches. */
     static ChannelHandler newDecoder(ClientConfig config, boolean pushes) {
         return new NunDbReplyDecoder(
@@ -53,29 +45,31 @@ final class ReplyDecoding {
     }
 
     /**
-     * A client bootstrap pinned to the node's loop: TCP_NODELAY (each request is one whole line),
-     * SO_KEEPALIVE (Nun-db sets no keep-alive of its own, spec §6) and the configured connect timeout;
-     * {@code init} builds each new channel's pipeline.
+     * Dials TCP from the node's loop: TCP_NODELAY (each request is one whole line), SO_KEEPALIVE (Nun-db
+     * sets no keep-alive of its own, spec §6) and the configured connect timeout.
      */
-    static Bootstrap bootstrap(
-            EventLoop loop, Transport transport, ClientConfig config, Consumer<ChannelPipeline> init) {
-        return new Bootstrap()
+    static NodeConnection.Dialer tcp(EventLoop loop, Transport transport, ClientConfig config) {
+        return (address, initializer) -> new Bootstrap()
                 .group(loop)
                 .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, Boolean.TRUE)
                 .option(ChannelOption.SO_KEEPALIVE, Boolean.TRUE)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()))
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        init.accept(ch.pipeline());
-                    }
-                });
+                .handler(initializer)
+                .connect(address.host(), address.port());
     }
 
     static ChannelHandler newEncoder() {
         return NunDbRequestEncoder.INSTANCE;
+    }
+
+    /** The poll error a rejected reply counts as: {@code unsupported} without its prefix, else {@code protocol}. */
+    static PollErrorReason reason(ReplyParseException e) {
+        return switch (e.kind()) {
+            case UNSUPPORTED -> PollErrorReason.UNSUPPORTED;
+            case MALFORMED -> PollErrorReason.PROTOCOL;
+        };
     }
 
     /** Whether {@code line} is the first line of a reply to some command other than {@code expected}. */
@@ -103,14 +97,6 @@ final class ReplyDecoding {
             }
         }
         return true;
-    }
-
-    /** The poll error a rejected reply counts as: {@code unsupported} without its prefix, else {@code protocol}. */
-    static PollErrorReason reason(ReplyParseException e) {
-        return switch (e.kind()) {
-            case UNSUPPORTED -> PollErrorReason.UNSUPPORTED;
-            case MALFORMED -> PollErrorReason.PROTOCOL;
-        };
     }
 
     static MetricsState metricsState(ByteBuf line) throws ReplyParseException {

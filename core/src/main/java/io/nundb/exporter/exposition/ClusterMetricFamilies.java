@@ -120,6 +120,11 @@ public final class ClusterMetricFamilies {
                 "nundb_exporter_truncated_lines_total", "Reply lines from the node longer than the decoder's limit.");
         CounterSnapshot.Builder connects =
                 counter("nundb_exporter_connects_total", "TCP connections established to the node for polling.");
+        GaugeSnapshot.Builder cycle = gauge(
+                "nundb_exporter_collection_duration_seconds",
+                Unit.SECONDS,
+                "Duration of the node's last complete poll cycle, from writing its first request to reading its"
+                        + " last reply.");
 
         HistogramSnapshot.Builder duration = HistogramSnapshot.builder()
                 .name("nundb_request_duration_seconds")
@@ -190,6 +195,9 @@ public final class ClusterMetricFamilies {
             add(late, nodeLabels, node.lateReplies());
             add(truncated, nodeLabels, node.truncatedLines());
             add(connects, nodeLabels, node.connects());
+            if (node.up()) {
+                addIfFinite(cycle, nodeLabels, node.pollCycleSeconds());
+            }
 
             Role current = null;
             ClusterView view = node.up() ? node.view() : null;
@@ -300,6 +308,7 @@ public final class ClusterMetricFamilies {
         out.add(late.build());
         out.add(truncated.build());
         out.add(connects.build());
+        out.add(cycle.build());
         out.add(duration.build());
         out.add(window.build());
         out.add(timingEma.build());
@@ -379,13 +388,6 @@ public final class ClusterMetricFamilies {
             add(last, Labels.EMPTY, Unit.millisToSeconds(cluster.takenAtEpochMillis()));
         }
         out.add(last.build());
-        GaugeSnapshot.Builder duration = gauge(
-                "nundb_exporter_collection_duration_seconds",
-                Unit.SECONDS,
-                "Duration of the last full collection cycle over all nodes.");
-        add(duration, Labels.EMPTY, cluster.collectionDurationSeconds());
-        out.add(duration.build());
-
         CounterSnapshot.Builder forgotten = counter(
                 "nundb_exporter_nodes_forgotten_total",
                 "Nodes dropped after being absent from every view for the retention period.");

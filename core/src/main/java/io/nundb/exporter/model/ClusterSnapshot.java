@@ -11,7 +11,6 @@ import java.util.List;
  * @param takenAtEpochMillis wall-clock time the publisher assembled this snapshot
  * @param nodes every known node, sorted by name
  * @param expectedMembers the configured cluster size, or 0 when not configured
- * @param collectionDurationSeconds duration of the last full collection cycle
  * @param forgottenNodes cumulative count of nodes forgotten after the retention period
  * @param canary the cluster-level canary counters, {@code null} when the canary is off
  */
@@ -19,7 +18,6 @@ public record ClusterSnapshot(
         long takenAtEpochMillis,
         List<NodeSnapshot> nodes,
         int expectedMembers,
-        double collectionDurationSeconds,
         long forgottenNodes,
         CanaryTotals canary) {
     public ClusterSnapshot {
@@ -28,15 +26,11 @@ public record ClusterSnapshot(
 
     /** A snapshot without canary counters (the canary is off). */
     public ClusterSnapshot(
-            long takenAtEpochMillis,
-            List<NodeSnapshot> nodes,
-            int expectedMembers,
-            double collectionDurationSeconds,
-            long forgottenNodes) {
-        this(takenAtEpochMillis, nodes, expectedMembers, collectionDurationSeconds, forgottenNodes, null);
+            long takenAtEpochMillis, List<NodeSnapshot> nodes, int expectedMembers, long forgottenNodes) {
+        this(takenAtEpochMillis, nodes, expectedMembers, forgottenNodes, null);
     }
 
-    public static final ClusterSnapshot EMPTY = new ClusterSnapshot(0, List.of(), 0, 0, 0);
+    public static final ClusterSnapshot EMPTY = new ClusterSnapshot(0, List.of(), 0, 0);
 
     /** Number of nodes currently up. */
     public int membersUp() {

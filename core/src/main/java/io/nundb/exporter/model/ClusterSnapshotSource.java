@@ -5,8 +5,8 @@ package io.nundb.exporter.model;
  * mode alike); benchmarks and tests pass fixed snapshots.
  *
  * <p>Thread-safety: implementations must be safe to call from any thread; {@link #snapshot()} is called
- * by the publisher thread once per render and by the event loops for the landing page, so it must not
- * block (return the last published immutable snapshot).
+ * on the publisher thread (once per render, and for the landing page, discovery and probe bodies), so it
+ * must not block (return the last published immutable snapshot).
  */
 public interface ClusterSnapshotSource {
     /** The latest published snapshot, never {@code null} ({@link ClusterSnapshot#EMPTY} before the first). */
@@ -14,4 +14,12 @@ public interface ClusterSnapshotSource {
 
     /** Whether the first collection attempt of every seed has completed, with success or failure. */
     boolean firstCollectionComplete();
+
+    /**
+     * Whether a collector task failed and no longer runs (the collector logged it); {@code /-/healthy}
+     * then answers 503 so that the orchestrator restarts the process.
+     */
+    default boolean collectorFailed() {
+        return false;
+    }
 }

@@ -36,6 +36,7 @@ public final class NodeSnapshot {
     private final long lateReplies;
     private final long truncatedLines;
     private final long connects;
+    private final double pollCycleSeconds;
     private final Map<NunDbCommand, RequestTimingSnapshot> timings;
     private final PendingOpsSnapshot pendingOps;
     private final CanarySnapshot canary;
@@ -58,6 +59,7 @@ public final class NodeSnapshot {
         this.lateReplies = b.lateReplies;
         this.truncatedLines = b.truncatedLines;
         this.connects = b.connects;
+        this.pollCycleSeconds = b.pollCycleSeconds;
         this.timings = b.timings.isEmpty() ? Map.of() : new EnumMap<>(b.timings);
         this.pendingOps = b.pendingOps;
         this.canary = b.canary;
@@ -86,6 +88,7 @@ public final class NodeSnapshot {
         b.lateReplies = lateReplies;
         b.truncatedLines = truncatedLines;
         b.connects = connects;
+        b.pollCycleSeconds = pollCycleSeconds;
         b.timings.putAll(timings);
         b.pendingOps = pendingOps;
         b.canary = canary;
@@ -172,6 +175,14 @@ public final class NodeSnapshot {
         return connects;
     }
 
+    /**
+     * Duration of the node's last complete poll cycle in seconds, from writing its first request to
+     * reading its last reply, measured on the node's event loop; NaN before the first.
+     */
+    public double pollCycleSeconds() {
+        return pollCycleSeconds;
+    }
+
     /** Timings per command; empty when none were recorded. */
     public Map<NunDbCommand, RequestTimingSnapshot> timings() {
         return timings;
@@ -211,6 +222,7 @@ public final class NodeSnapshot {
         private long lateReplies;
         private long truncatedLines;
         private long connects;
+        private double pollCycleSeconds = Double.NaN;
         private final EnumMap<NunDbCommand, RequestTimingSnapshot> timings = new EnumMap<>(NunDbCommand.class);
         private PendingOpsSnapshot pendingOps;
         private CanarySnapshot canary;
@@ -308,6 +320,11 @@ public final class NodeSnapshot {
 
         public Builder connects(long v) {
             connects = v;
+            return this;
+        }
+
+        public Builder pollCycleSeconds(double v) {
+            pollCycleSeconds = v;
             return this;
         }
 

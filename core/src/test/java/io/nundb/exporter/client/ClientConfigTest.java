@@ -17,14 +17,6 @@ class ClientConfigTest {
     }
 
     @Test
-    void rejectsAnInFlightDepthAboveTwenty() {
-        assertThatThrownBy(() -> valid().maxInFlight(21).build())
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("20");
-        assertThat(valid().maxInFlight(20).build().maxInFlight()).isEqualTo(20);
-    }
-
-    @Test
     void rejectsARequestTimeoutUnderOneHundredMillis() {
         assertThatThrownBy(() -> valid().requestTimeout(Duration.ofMillis(99)).build())
                 .isInstanceOf(IllegalArgumentException.class)

@@ -3,6 +3,8 @@ package io.nundb.exporter.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
@@ -14,11 +16,16 @@ import io.nundb.exporter.sim.SimulatedMetricsState;
 import io.nundb.exporter.sim.SimulatedNode;
 import io.nundb.exporter.timing.RequestTimingConfig;
 import io.nundb.exporter.timing.RequestTimingSnapshot;
+import io.nundb.exporter.transport.Transport;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -208,24 +215,6 @@ class ClusterCollectorTest {
     }
 
     @Test
-    void fiveHundredPipelinedRequestsKeepOrderWithTheOverflowFaultOn() throws Exception {
-        SimulatedCluster c = startCluster(1);
-        c.node(0).pipelineOverflow(true);
-        // A generous deadline: this test is about order, and a busy CI machine can stall a reply.
-        ClusterCollector col = start(config(c, secret(c))
-                .maxInFlight(20)
-                .requestTimeout(Duration.ofSeconds(5))
-                .build());
-        await().atMost(WAIT).until(() -> col.snapshot().membersUp() == 1);
-        NodeClient client = col.clientForTest(c.node(0).name());
-        long[] result = client.pipelineBurst(500).get(30, TimeUnit.SECONDS);
-        assertThat(result).containsExactly(500, 0);
-        assertNoPollErrors(col, c.node(0).name());
-        assertThat(node(col, c.node(0).name()).pollErrors(PollErrorReason.PROTOCOL))
-                .isZero();
-    }
-
-    @Test
     void aGarbledReplyResetsOnlyThatConnection() {
         SimulatedCluster c = startCluster(3);
         ClusterCollector col = start(config(c, secret(c)).build());
@@ -384,6 +373,82 @@ class ClusterCollectorTest {
         // The seed stays known (and dialled) well past the retention.
         await().pollDelay(Duration.ofMillis(1500)).atMost(WAIT).until(() -> true);
         assertThat(col.snapshot().node("nundb-0.sim:3014")).isNotNull();
+    }
+
+    @Test
+    void credentialsAreReadOffTheNodeEventLoopsAndARotationTakesEffect() throws Exception {
+        SimulatedCluster c = startCluster(3);
+        EventLoopGroup group = Transport.best().newGroup(2, "test-nodes");
+        AtomicBoolean readOnALoop = new AtomicBoolean();
+        AtomicInteger reads = new AtomicInteger();
+        AtomicReference<String> current = new AtomicReference<>("not-yet-the-password");
+        Supplier<String> file = () -> {
+            reads.incrementAndGet();
+            for (EventExecutor loop : group) {
+                readOnALoop.compareAndSet(false, loop.inEventLoop());
+            }
+            return current.get();
+        };
+        try {
+            collector = new ClusterCollector(
+                    config(c, "unused").password(file).build(),
+                    group,
+                    TimeSource.SYSTEM,
+                    RequestTimingConfig.defaults());
+            collector.start();
+            ClusterCollector col = collector;
+            await().atMost(WAIT)
+                    .until(() -> col.snapshot().nodes().size() == 1
+                            && col.snapshot().nodes().get(0).pollErrors(PollErrorReason.AUTH) >= 2);
+
+            current.set(password); // the rotated file
+            await().atMost(WAIT).until(() -> col.snapshot().membersUp() == 3);
+
+            assertThat(reads.get()).isGreaterThan(2);
+            assertThat(readOnALoop)
+                    .as("a credential was read on a node's event loop")
+                    .isFalse();
+        } finally {
+            collector.close();
+            collector = null;
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void eachNodesPollCycleIsTimedFromItsFirstRequestToItsLastReply() {
+        SimulatedCluster c = startCluster(1);
+        ClusterCollector col =
+                start(config(c, secret(c)).requestTimeout(Duration.ofSeconds(1)).build());
+        await().atMost(WAIT).until(() -> col.snapshot().membersUp() == 1);
+        assertThat(col.snapshot().nodes().get(0).pollCycleSeconds()).isPositive();
+
+        // Every reply now takes at least 120 ms, so a cycle (at least metrics-state) takes at least that.
+        c.node(0).slowReplies(Duration.ofMillis(120));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(col.snapshot().nodes().get(0).pollCycleSeconds())
+                        .isGreaterThanOrEqualTo(0.120));
+        c.node(0).slowReplies(Duration.ZERO);
+    }
+
+    @Test
+    void anErrorInACollectorTaskIsRecordedForTheHealthCheckNotSwallowed() {
+        SimulatedCluster c = startCluster(1);
+        AtomicBoolean broken = new AtomicBoolean();
+        ClusterCollector col = start(config(c, secret(c))
+                .password(() -> {
+                    if (broken.get()) {
+                        throw new OutOfMemoryError("simulated");
+                    }
+                    return password;
+                })
+                .build());
+        await().atMost(WAIT).until(() -> col.snapshot().membersUp() == 1);
+        assertThat(col.failure()).isNull();
+
+        broken.set(true); // the next publication re-reads the password on the collector thread
+        await().atMost(WAIT).until(() -> col.failure() != null);
+        assertThat(col.failure()).isInstanceOf(OutOfMemoryError.class);
     }
 
     private String secret(SimulatedCluster c) {

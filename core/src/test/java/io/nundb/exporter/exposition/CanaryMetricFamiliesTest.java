@@ -55,7 +55,7 @@ class CanaryMetricFamiliesTest {
     @Test
     void exposesTheCanaryOfAnUpSecondaryAndEveryReasonOfTheClusterCounters() throws IOException {
         String text = text(ClusterMetricFamilies.build(
-                new ClusterSnapshot(1L, List.of(secondary(true)), 0, 0, 0, totals()), EXPORTER));
+                new ClusterSnapshot(1L, List.of(secondary(true)), 0, 0, totals()), EXPORTER));
 
         assertThat(samples(text, "n2:3017"))
                 .contains(
@@ -84,7 +84,7 @@ class CanaryMetricFamiliesTest {
     @Test
     void aDownSecondaryKeepsItsCumulativeCanarySeriesOnly() throws IOException {
         String text = text(ClusterMetricFamilies.build(
-                new ClusterSnapshot(1L, List.of(secondary(false)), 0, 0, 0, totals()), EXPORTER));
+                new ClusterSnapshot(1L, List.of(secondary(false)), 0, 0, totals()), EXPORTER));
 
         assertThat(samples(text, "n2:3017"))
                 .contains(
@@ -98,7 +98,7 @@ class CanaryMetricFamiliesTest {
     void withTheCanaryOffNoCanarySeriesAreWritten() throws IOException {
         String text = text(ClusterMetricFamilies.build(
                 new ClusterSnapshot(
-                        1L, List.of(NodeSnapshot.builder("n1:3017").up(true).build()), 0, 0, 0),
+                        1L, List.of(NodeSnapshot.builder("n1:3017").up(true).build()), 0, 0),
                 EXPORTER));
 
         assertThat(text).doesNotContain("nundb_replication_canary_").doesNotContain("nundb_replication_lag_seconds");
@@ -107,7 +107,7 @@ class CanaryMetricFamiliesTest {
     @Test
     void helpOfTheRequestDurationEmaStatesItsPeriod() throws IOException {
         String text = text(ClusterMetricFamilies.build(
-                new ClusterSnapshot(1L, List.of(ClusterMetricFamiliesTest.primary()), 0, 0, 0), EXPORTER));
+                new ClusterSnapshot(1L, List.of(ClusterMetricFamiliesTest.primary()), 0, 0), EXPORTER));
 
         assertThat(text)
                 .containsPattern("# HELP nundb_request_duration_ema_seconds Exponential moving average of the request"

@@ -39,6 +39,7 @@ class ClusterMetricFamiliesTest {
                         new ViewMember("n2:3017", MemberStatus.CONNECTED, Role.SECONDARY))))
                 .processStartEpochMillis(1_600_000_000_000L)
                 .databases(4)
+                .pollCycleSeconds(0.004)
                 .requests(NunDbCommand.METRICS_STATE, 7)
                 .pollErrors(PollErrorReason.TIMEOUT, 2)
                 .timing(
@@ -59,6 +60,7 @@ class ClusterMetricFamiliesTest {
                 .view(new ClusterView(List.of(new ViewMember("n2:3017", MemberStatus.SELF, Role.SECONDARY))))
                 .processStartEpochMillis(1L)
                 .databases(3)
+                .pollCycleSeconds(0.5)
                 .pollErrors(PollErrorReason.REFUSED, 4)
                 .timing(
                         NunDbCommand.METRICS_STATE,
@@ -80,12 +82,13 @@ class ClusterMetricFamiliesTest {
 
     @Test
     void writesTheCatalogForAnUpNodeLineByLineSortedByLabels() throws IOException {
-        ClusterSnapshot cluster = new ClusterSnapshot(1_700_000_001_000L, List.of(primary()), 3, 0.004, 0);
+        ClusterSnapshot cluster = new ClusterSnapshot(1_700_000_001_000L, List.of(primary()), 3, 0);
 
         String text = text(ClusterMetricFamilies.build(cluster, EXPORTER));
 
         assertThat(samples(text, "n1:3017"))
                 .containsExactly(
+                        "nundb_exporter_collection_duration_seconds{node=\"n1:3017\"} 0.004",
                         "nundb_exporter_connects_total{node=\"n1:3017\"} 0.0",
                         "nundb_exporter_late_replies_total{node=\"n1:3017\"} 0.0",
                         "nundb_exporter_poll_errors_total{node=\"n1:3017\",reason=\"auth\"} 0.0",
@@ -137,7 +140,7 @@ class ClusterMetricFamiliesTest {
                 .contains("nundb_cluster_expected_members 3.0\n")
                 .contains("nundb_exporter_build_info{mode=\"live\",revision=\"abc\",version=\"1.2.3\"} 1.0\n")
                 .contains("nundb_exporter_last_collection_timestamp_seconds 1.700000001E9\n")
-                .contains("nundb_exporter_collection_duration_seconds 0.004\n")
+                .contains("nundb_exporter_collection_duration_seconds{node=\"n1:3017\"} 0.004\n")
                 .contains("nundb_exporter_renders_total{encoding=\"identity\",format=\"text\"} 1.0\n")
                 .contains("nundb_exporter_renders_total{encoding=\"identity\",format=\"protobuf\"} 2.0\n")
                 .contains("nundb_exporter_renders_total{encoding=\"gzip\",format=\"openmetrics\"} 0.0\n")
@@ -147,7 +150,7 @@ class ClusterMetricFamiliesTest {
 
     @Test
     void downNodeEmitsOnlyUpLastSuccessRoleAtZeroAndCounters() throws IOException {
-        ClusterSnapshot cluster = new ClusterSnapshot(1L, List.of(down()), 0, 0, 0);
+        ClusterSnapshot cluster = new ClusterSnapshot(1L, List.of(down()), 0, 0);
 
         List<String> lines = samples(text(ClusterMetricFamilies.build(cluster, EXPORTER)), "n2:3017");
 
@@ -171,7 +174,7 @@ class ClusterMetricFamiliesTest {
     @Test
     void compatibilityGaugesCarryTheNamedNodesValuesInMilliseconds() throws IOException {
         ExporterSnapshot compat = new ExporterSnapshot("1", "r", true, new long[6], 1024, "n1:3017");
-        ClusterSnapshot cluster = new ClusterSnapshot(1L, List.of(primary(), down()), 0, 0, 0);
+        ClusterSnapshot cluster = new ClusterSnapshot(1L, List.of(primary(), down()), 0, 0);
 
         String text = text(ClusterMetricFamilies.build(cluster, compat));
 
@@ -190,7 +193,7 @@ class ClusterMetricFamiliesTest {
 
     @Test
     void helpOfTheEmasNamesTheirQuirks() throws IOException {
-        String text = text(ClusterMetricFamilies.build(new ClusterSnapshot(1L, List.of(primary()), 0, 0, 0), EXPORTER));
+        String text = text(ClusterMetricFamilies.build(new ClusterSnapshot(1L, List.of(primary()), 0, 0), EXPORTER));
 
         assertThat(text)
                 .contains("# HELP nundb_query_time_ema_seconds ")
@@ -204,7 +207,7 @@ class ClusterMetricFamiliesTest {
     void everyFormatWritesTheSnapshotsIncludingProtobuf() throws IOException {
         ExpositionFormats formats = ExpositionFormats.init();
         MetricSnapshots snapshots =
-                ClusterMetricFamilies.build(new ClusterSnapshot(1L, List.of(primary(), down()), 3, 0, 0), EXPORTER);
+                ClusterMetricFamilies.build(new ClusterSnapshot(1L, List.of(primary(), down()), 3, 0), EXPORTER);
 
         for (String accept : new String[] {
             null,

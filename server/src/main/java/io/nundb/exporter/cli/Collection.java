@@ -34,7 +34,6 @@ final class Collection implements RunningCollection {
                 .requestTimeout(config.requestTimeout())
                 .hardTimeout(config.hardTimeout())
                 .connectTimeout(config.connectTimeout())
-                .maxInFlight(config.maxInFlight())
                 .memberRetention(config.memberRetention())
                 .expectedMembers(config.expectedMembers())
                 .pendingInterval(config.pendingInterval());
@@ -90,6 +89,11 @@ final class Collection implements RunningCollection {
     @Override
     public ClusterSnapshotSource source() {
         return collector;
+    }
+
+    @Override
+    public boolean collectorFailed() {
+        return collector.failure() != null;
     }
 
     @Override

@@ -31,7 +31,9 @@ final class HealthHandler extends ChannelInboundHandlerAdapter {
     // Indexed [route: 0 healthy, 1 ready][ok: 0 no, 1 yes][head: 0 GET, 1 HEAD].
     private static final FullHttpResponse[][][] RESPONSES = {
         {
-            both(HttpResponseStatus.SERVICE_UNAVAILABLE, "Unhealthy: the publisher has not rendered for 5 intervals\n"),
+            both(
+                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "Unhealthy: the publisher has not rendered for 5 intervals, or a collector task failed (see the log)\n"),
             both(HttpResponseStatus.OK, "Healthy\n")
         },
         {

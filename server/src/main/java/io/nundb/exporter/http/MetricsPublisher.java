@@ -194,12 +194,8 @@ public final class MetricsPublisher implements AutoCloseable {
         if (target == null) {
             return null;
         }
-        ClusterSnapshot one = new ClusterSnapshot(
-                cluster.takenAtEpochMillis(),
-                List.of(target),
-                0,
-                cluster.collectionDurationSeconds(),
-                cluster.forgottenNodes());
+        ClusterSnapshot one =
+                new ClusterSnapshot(cluster.takenAtEpochMillis(), List.of(target), 0, cluster.forgottenNodes());
         ExporterSnapshot exporter = new ExporterSnapshot(
                 config.version(), config.revision(), config.demo(), new long[ExporterSnapshot.RENDER_SLOTS], -1, null);
         MetricSnapshots.Builder out = MetricSnapshots.builder();
@@ -247,9 +243,9 @@ public final class MetricsPublisher implements AutoCloseable {
         executor.execute(task);
     }
 
-    /** The publisher has completed a render within the last 5 render intervals. */
+    /** The publisher has completed a render within the last 5 render intervals and no collector task failed. */
     public boolean healthy() {
-        return ticked && nanoClock.getAsLong() - lastTickNanos <= 5 * intervalNanos;
+        return ticked && nanoClock.getAsLong() - lastTickNanos <= 5 * intervalNanos && !source.collectorFailed();
     }
 
     /** The source completed its first collection, or 2 poll intervals passed since start. */

@@ -204,6 +204,16 @@ class ExporterHttpServerTest {
     }
 
     @Test
+    void healthyTurns503WhenACollectorTaskFailed() throws Exception {
+        start();
+        assertThat(get("/-/healthy").statusCode()).isEqualTo(200);
+
+        source.collectorFailed = true;
+
+        assertThat(get("/-/healthy").statusCode()).isEqualTo(503);
+    }
+
+    @Test
     void readyWaitsForTheFirstCollectionOrTwoIntervals() throws Exception {
         source.firstCollectionComplete = false;
         start();

@@ -15,6 +15,7 @@ import java.util.List;
 final class FakeSnapshotSource implements ClusterSnapshotSource {
     volatile ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
     volatile boolean firstCollectionComplete = true;
+    volatile boolean collectorFailed;
 
     @Override
     public ClusterSnapshot snapshot() {
@@ -24,6 +25,11 @@ final class FakeSnapshotSource implements ClusterSnapshotSource {
     @Override
     public boolean firstCollectionComplete() {
         return firstCollectionComplete;
+    }
+
+    @Override
+    public boolean collectorFailed() {
+        return collectorFailed;
     }
 
     static NodeSnapshot up(String name, Role role) {
@@ -48,6 +54,6 @@ final class FakeSnapshotSource implements ClusterSnapshotSource {
     }
 
     static ClusterSnapshot cluster(NodeSnapshot... nodes) {
-        return new ClusterSnapshot(1_700_000_001_000L, List.of(nodes), 3, 0.002, 0);
+        return new ClusterSnapshot(1_700_000_001_000L, List.of(nodes), 3, 0);
     }
 }

@@ -38,7 +38,9 @@ class HealthHandlerTest {
         ready.set(true);
         FullHttpResponse unhealthy = ask(routed(Route.HEALTHY, "/-/healthy"));
         assertThat(unhealthy.status()).isEqualTo(HttpResponseStatus.SERVICE_UNAVAILABLE);
-        assertThat(bodyOf(unhealthy)).isEqualTo("Unhealthy: the publisher has not rendered for 5 intervals\n");
+        assertThat(bodyOf(unhealthy))
+                .isEqualTo(
+                        "Unhealthy: the publisher has not rendered for 5 intervals, or a collector task failed (see the log)\n");
         assertThat(bodyOf(ask(routed(Route.READY, "/-/ready")))).isEqualTo("Ready\n");
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }

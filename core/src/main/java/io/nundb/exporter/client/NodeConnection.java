@@ -1,0 +1,554 @@
+package io.nundb.exporter.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.nundb.exporter.model.PollErrorReason;
+import io.nundb.exporter.protocol.NunDbCommand;
+import io.nundb.exporter.protocol.NunDbLine;
+import io.nundb.exporter.protocol.NunDbRequest;
+import io.nundb.exporter.timing.SingleWriterRequestTimings;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
+import java.util.logging.Logger;
+
+/**
+ * One authenticated TCP connection to one Nun-db node, redialled for the node's whole life: the poll
+ * connection of a {@link NodeClient} and the watch connection of a {@link CanaryNode} are each one of
+ * these. It owns the connection state machine and hands its owner only what the owner's protocol needs:
+ * {@link Owner#onReady()} once greeted and authenticated, each request's reply, pushes, and
+ * {@link Owner#onLost} with the reason whenever the connection ends.
+ *
+ * <pre>
+ * IDLE --dial--> CONNECTING --TCP up--> GREETING --"ok"--> AUTHENTICATING --"valid auth","ok"--> READY
+ *   ^                                                                                              |
+ *   +------ backoff delay <------ any failure: refused, closed, protocol, timeout, invalid auth <---+
+ * </pre>
+ *
+ * <p>Protocol (spec §1.3): the greeting {@code "ok \n"} is awaited, then {@code auth} is sent with the
+ * user and the password {@link Secret} (read from a volatile here; the file behind it is read off the
+ * event loops). Replies are matched to requests in order. A request that misses its deadline
+ * ({@link ClientConfig#requestTimeout()}) fails for its owner ({@link Reply#onFailed} with
+ * {@code TIMEOUT}) but stays at the head, abandoned: its late reply is read, counted and discarded. The
+ * connection is reset on a line that cannot belong to the head request, on no byte for
+ * {@link ClientConfig#hardTimeout()} while requests are outstanding, on no greeting plus auth within
+ * {@link ClientConfig#connectTimeout()} (a stopped process accepts TCP and never greets, spec §6), and
+ * when a request would make more than {@value #MAX_OUTSTANDING} outstanding: the real server silently
+ * drops status lines once about 100 messages are queued (51 answered {@code get}s measured, spec §1.3 and
+ * Appendix B), so a connection with {@value #MAX_OUTSTANDING} unanswered requests (about 40 queued
+ * lines) is treated as hung rather than risk losing track of its replies. Reconnects follow {@link
+ * Backoff} with jitter, reset by each successful handshake.
+ *
+ * <p>Timing: a request written while nothing else was outstanding (lock-step, the only way its owners
+ * send) is timed from its write to its status line into the node's {@link SingleWriterRequestTimings}.
+ *
+ * <p>Thread-safety: confined to {@code loop}; every method must be called on it (owners hand calls from
+ * other threads to the loop). Allocation: one small object per request and its deadline task.
+ */
+final class NodeConnection {
+    private static final Logger LOG = Logger.getLogger(NodeConnection.class.getName());
+
+    /**
+     * The most requests outstanding at once, abandoned ones included: about 2 queued messages each, well
+     * below the ~100 past which the real server drops status lines (spec §1.3).
+     */
+    static final int MAX_OUTSTANDING = 20;
+
+    /** Jitter of the reconnect backoff: nodes that failed together do not redial together. */
+    static final double BACKOFF_JITTER = 0.2;
+
+    /** What the connection tells its owner; called on the loop. */
+    interface Owner {
+        /** Greeted and authenticated: requests may be sent. */
+        void onReady();
+
+        /**
+         * The connection ended for {@code reason}; every outstanding request was aborted first. A reconnect
+         * is scheduled after this returns unless the owner called {@link #stop()}.
+         */
+        void onLost(PollErrorReason reason);
+
+        /** A push line ({@code changed ...}); only a connection built with pushes on gets any. */
+        default void onPush(NunDbLine line) {}
+    }
+
+    /** The consumer of one reply: payload lines, then exactly one of ok, error, failed or abort. */
+    interface Reply {
+        /** Returns false when the line cannot belong to this request (the connection is reset). */
+        boolean onPayload(ByteBuf line);
+
+        void onOk();
+
+        /** An {@code error ...} status line; the message may quote user input and is never logged. */
+        void onError(String message);
+
+        /**
+         * The request failed without a status line: {@code TIMEOUT} when it missed its deadline (it stays
+         * outstanding, abandoned), {@code CLOSED} when the connection was not ready to send it.
+         */
+        void onFailed(PollErrorReason reason);
+
+        /** The connection ended with this request unanswered (or it was refused by the outstanding limit). */
+        default void onAbort() {}
+    }
+
+    /** Opens a channel to {@code address} with {@code initializer} on the connection's loop. */
+    interface Dialer {
+        ChannelFuture dial(NodeAddress address, ChannelHandler initializer);
+    }
+
+    private enum State {
+        IDLE,
+        CONNECTING,
+        GREETING,
+        AUTHENTICATING,
+        READY
+    }
+
+    private final NodeAddress address;
+    private final ClientConfig config;
+    private final Secret password;
+    private final EventLoop loop;
+    private final Dialer dialer;
+    private final TimeSource time;
+    private final Backoff backoff;
+    private final SingleWriterRequestTimings timings;
+    private final boolean pushes;
+    private final TaskFailures failures;
+    private final Owner owner;
+
+    // Everything below is written only on `loop`.
+    private String label;
+    private State state = State.IDLE;
+    private Channel channel;
+    private long connectionId;
+    private boolean stopped;
+    private final ArrayDeque<Pending> outstanding = new ArrayDeque<>();
+    private long quietSinceNanos;
+    private ScheduledFuture<?> handshakeTask;
+    private ScheduledFuture<?> reconnectTask;
+    private ScheduledFuture<?> silenceTask;
+    private final long[] requests = new long[NunDbCommand.values().length];
+    private long connects;
+    private long lateReplies;
+    private long truncatedLines;
+
+    /**
+     * @param label the node's name, for log lines only (see {@link #rename})
+     * @param pushes whether the decoder reports pushes (a connection that watches keys)
+     * @param timings where lock-step request timings go, or {@code null} for none
+     * @param random uniform values in {@code [0, 1)} for the backoff jitter
+     * @param failures where a throwable escaping one of this connection's scheduled tasks is recorded
+     */
+    NodeConnection(
+            String label,
+            NodeAddress address,
+            ClientConfig config,
+            Secret password,
+            EventLoop loop,
+            Dialer dialer,
+            TimeSource time,
+            DoubleSupplier random,
+            SingleWriterRequestTimings timings,
+            boolean pushes,
+            TaskFailures failures,
+            Owner owner) {
+        this.label = label;
+        this.address = address;
+        this.config = config;
+        this.password = password;
+        this.loop = loop;
+        this.dialer = dialer;
+        this.time = time;
+        this.backoff = new Backoff(config.backoffInitial(), config.backoffMax(), BACKOFF_JITTER, random);
+        this.timings = timings;
+        this.pushes = pushes;
+        this.failures = failures;
+        this.owner = owner;
+    }
+
+    /** Dials now (on the loop). */
+    void start() {
+        assert loop.inEventLoop();
+        connect();
+    }
+
+    /** Closes the connection for good; outstanding requests are aborted and nothing is redialled. */
+    void stop() {
+        assert loop.inEventLoop();
+        stopped = true;
+        cancel(reconnectTask);
+        close();
+    }
+
+    /** Ends the current connection for {@code reason} (the owner's protocol failed) and redials. */
+    void reset(PollErrorReason reason) {
+        if (state != State.IDLE) {
+            lost(reason);
+        }
+    }
+
+    /** The node's new name, for log lines. */
+    void rename(String newLabel) {
+        label = newLabel;
+    }
+
+    /** Whether requests can be sent. */
+    boolean ready() {
+        return state == State.READY;
+    }
+
+    /** Successful TCP connects so far. */
+    long connects() {
+        return connects;
+    }
+
+    /** Status lines of abandoned requests read and discarded so far. */
+    long lateReplies() {
+        return lateReplies;
+    }
+
+    /** Reply lines longer than the configured limit so far. */
+    long truncatedLines() {
+        return truncatedLines;
+    }
+
+    /** Requests written so far, indexed by {@link NunDbCommand#ordinal()}; the live array, read on the loop. */
+    long[] requests() {
+        return requests;
+    }
+
+    /** Requests written and not yet answered, abandoned ones included. */
+    int outstanding() {
+        return outstanding.size();
+    }
+
+    /**
+     * Sends {@code request} when ready and returns true; otherwise tells {@code reply} why
+     * ({@link Reply#onFailed} with {@code CLOSED}, or {@link Reply#onAbort} when the outstanding limit
+     * resets the connection) and returns false.
+     */
+    boolean send(NunDbRequest request, Reply reply) {
+        if (state != State.READY) {
+            reply.onFailed(PollErrorReason.CLOSED);
+            return false;
+        }
+        if (outstanding.size() >= MAX_OUTSTANDING) {
+            LOG.fine(() -> "node " + label + " left " + MAX_OUTSTANDING + " requests unanswered; resetting");
+            lost(PollErrorReason.TIMEOUT);
+            reply.onAbort();
+            return false;
+        }
+        write(request, reply);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    private void connect() {
+        if (stopped || state != State.IDLE) {
+            return;
+        }
+        state = State.CONNECTING;
+        long id = ++connectionId;
+        handshakeTask = loop.schedule(
+                failures.guard("handshake deadline", () -> handshakeTimedOut(id)),
+                config.connectTimeout().toNanos(),
+                TimeUnit.NANOSECONDS);
+        ChannelFuture f = dialer.dial(address, new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline()
+                        .addLast("decoder", ReplyDecoding.newDecoder(config, pushes))
+                        .addLast("encoder", ReplyDecoding.newEncoder())
+                        .addLast("node", new NodeChannelHandler(NodeConnection.this, id));
+            }
+        });
+        channel = f.channel();
+        f.addListener(future -> connected(id, future));
+    }
+
+    private void connected(long id, Future<?> future) {
+        if (id != connectionId) {
+            return;
+        }
+        if (future.isSuccess()) {
+            connects++;
+            state = State.GREETING;
+            quietSinceNanos = time.nanoTime();
+            return;
+        }
+        Throwable cause = future.cause();
+        PollErrorReason reason = cause instanceof UnknownHostException || cause instanceof UnresolvedAddressException
+                ? PollErrorReason.UNDIALABLE
+                : cause instanceof ConnectTimeoutException ? PollErrorReason.TIMEOUT : PollErrorReason.REFUSED;
+        if (!(cause instanceof ConnectException) && reason == PollErrorReason.REFUSED) {
+            LOG.fine(
+                    () -> "connect to " + label + " failed: " + cause.getClass().getSimpleName());
+        }
+        lost(reason);
+    }
+
+    private void handshakeTimedOut(long id) {
+        if (id == connectionId && state != State.READY && state != State.IDLE) {
+            LOG.fine(() -> "node " + label + " did not greet and authenticate within " + config.connectTimeout());
+            lost(PollErrorReason.TIMEOUT);
+        }
+    }
+
+    /** Closes the current connection, tells the owner and schedules a reconnect. */
+    private void lost(PollErrorReason reason) {
+        close();
+        owner.onLost(reason);
+        if (!stopped) {
+            cancel(reconnectTask);
+            reconnectTask = loop.schedule(
+                    failures.guard("reconnect", this::connect), backoff.nextDelayNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Closes the channel (its close events are ignored: the id moves on) and aborts every request. */
+    private void close() {
+        connectionId++;
+        state = State.IDLE;
+        cancel(handshakeTask);
+        cancel(silenceTask);
+        silenceTask = null;
+        Channel ch = channel;
+        channel = null;
+        if (ch != null) {
+            ch.close();
+        }
+        Pending p;
+        while ((p = outstanding.pollFirst()) != null) {
+            cancel(p.deadline);
+            if (!p.abandoned) {
+                p.reply.onAbort();
+            }
+        }
+    }
+
+    /** The channel of attempt {@code id} closed. */
+    void onClosed(long id) {
+        if (id != connectionId || stopped) {
+            return;
+        }
+        LOG.fine(() -> "connection to " + label + " closed");
+        lost(PollErrorReason.CLOSED);
+    }
+
+    /** The pipeline of attempt {@code id} raised {@code cause}. */
+    void onException(long id, Throwable cause) {
+        if (id != connectionId || stopped) {
+            return;
+        }
+        // Never log the message of a decoder exception: it may quote reply bytes (user data).
+        LOG.fine(() -> "connection to " + label + " failed: " + cause.getClass().getSimpleName());
+        lost(cause instanceof IOException ? PollErrorReason.CLOSED : PollErrorReason.PROTOCOL);
+    }
+
+    // ---------------------------------------------------------------- lines
+
+    /** A line decoded on the channel of attempt {@code id}. */
+    void onLine(long id, NunDbLine line) {
+        if (id != connectionId) {
+            return;
+        }
+        quietSinceNanos = time.nanoTime();
+        if (line.truncated()) {
+            truncatedLines++;
+        }
+        NunDbLine.Kind kind = line.kind();
+        if (kind.isPush()) {
+            owner.onPush(line);
+            return;
+        }
+        if (state == State.GREETING) {
+            if (kind == NunDbLine.Kind.OK) {
+                state = State.AUTHENTICATING;
+                authenticate();
+            } else {
+                protocolError("no greeting");
+            }
+            return;
+        }
+        Pending head = outstanding.peekFirst();
+        if (head == null) {
+            protocolError("a line with no request outstanding");
+            return;
+        }
+        if (kind == NunDbLine.Kind.PAYLOAD) {
+            if (!head.abandoned && !head.reply.onPayload(line.content())) {
+                protocolError("a line that cannot belong to " + head.command.wire());
+            }
+            return;
+        }
+        outstanding.pollFirst();
+        cancel(head.deadline);
+        if (outstanding.isEmpty()) {
+            cancel(silenceTask);
+            silenceTask = null;
+        }
+        if (head.abandoned) {
+            lateReplies++;
+            return;
+        }
+        long now = quietSinceNanos;
+        if (head.lockStep && state == State.READY && timings != null) {
+            timings.record(head.command, now - head.writtenNanos, now);
+        }
+        if (kind == NunDbLine.Kind.OK) {
+            head.reply.onOk();
+        } else {
+            head.reply.onError(line.content().toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void protocolError(String what) {
+        LOG.warning(() -> "protocol error from node " + label + ": " + what + "; resetting the connection");
+        lost(PollErrorReason.PROTOCOL);
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    private void authenticate() {
+        NunDbRequest auth;
+        try {
+            auth = NunDbRequest.of(NunDbCommand.AUTH, config.user(), password.get());
+        } catch (IllegalArgumentException e) {
+            // The message names the rule, never the value.
+            LOG.warning("the Nun-db user or password cannot be sent as one line: " + e.getMessage());
+            lost(PollErrorReason.AUTH);
+            return;
+        }
+        write(auth, new AuthReply());
+    }
+
+    private void write(NunDbRequest request, Reply reply) {
+        long now = time.nanoTime();
+        Pending p = new Pending(request.command(), reply);
+        p.lockStep = outstanding.isEmpty();
+        for (Pending other : outstanding) {
+            other.lockStep = false;
+        }
+        if (outstanding.isEmpty()) {
+            quietSinceNanos = now;
+            armSilence(config.hardTimeout().toNanos());
+        }
+        outstanding.addLast(p);
+        requests[p.command.ordinal()]++;
+        p.writtenNanos = now;
+        p.deadline = loop.schedule(
+                failures.guard("request deadline", () -> deadlineMissed(p)),
+                config.requestTimeout().toNanos(),
+                TimeUnit.NANOSECONDS);
+        channel.writeAndFlush(request, channel.voidPromise());
+    }
+
+    private void deadlineMissed(Pending p) {
+        if (p.abandoned || !outstanding.contains(p)) {
+            return;
+        }
+        p.abandoned = true;
+        p.reply.onFailed(PollErrorReason.TIMEOUT);
+    }
+
+    private void armSilence(long delayNanos) {
+        silenceTask =
+                loop.schedule(failures.guard("hard timeout", this::silenceCheck), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** No byte for the hard timeout while requests are outstanding: the node is hung. */
+    private void silenceCheck() {
+        silenceTask = null;
+        if (outstanding.isEmpty() || state == State.IDLE) {
+            return;
+        }
+        long quiet = time.nanoTime() - quietSinceNanos;
+        long hard = config.hardTimeout().toNanos();
+        if (quiet >= hard) {
+            LOG.fine(() -> "node " + label + " sent no byte for " + config.hardTimeout() + "; resetting");
+            lost(PollErrorReason.TIMEOUT);
+        } else {
+            armSilence(hard - quiet);
+        }
+    }
+
+    private void authenticated() {
+        cancel(handshakeTask);
+        state = State.READY;
+        backoff.reset();
+        owner.onReady();
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NodeConnection(" + label + ")";
+    }
+
+    /** A request on the wire. Loop-confined. */
+    private static final class Pending {
+        final NunDbCommand command;
+        final Reply reply;
+        long writtenNanos;
+        boolean lockStep;
+        boolean abandoned;
+        ScheduledFuture<?> deadline;
+
+        Pending(NunDbCommand command, Reply reply) {
+            this.command = command;
+            this.reply = reply;
+        }
+    }
+
+    /** {@code auth}: {@code valid auth} then {@code ok}, or {@code invalid auth}. */
+    private final class AuthReply implements Reply {
+        private boolean valid;
+
+        @Override
+        public boolean onPayload(ByteBuf line) {
+            if (ReplyDecoding.startsWith(line, "valid auth")) {
+                valid = true;
+                return true;
+            }
+            return ReplyDecoding.startsWith(line, "invalid auth");
+        }
+
+        @Override
+        public void onOk() {
+            if (valid) {
+                authenticated();
+            } else {
+                lost(PollErrorReason.AUTH);
+            }
+        }
+
+        @Override
+        public void onError(String message) {
+            lost(PollErrorReason.AUTH);
+        }
+
+        @Override
+        public void onFailed(PollErrorReason reason) {
+            lost(reason == PollErrorReason.TIMEOUT ? PollErrorReason.TIMEOUT : PollErrorReason.AUTH);
+        }
+    }
+}
