@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +79,41 @@ public final class WebConfigWatcher implements Supplier<WebConfig>, AutoCloseabl
     /** Number of successful reloads since start. */
     public long reloads() {
         return reloads;
+    }
+
+    /**
+     * Loads the file now without using it (the first half of a SIGHUP reload); a fixed watcher returns its
+     * configuration. Runs on the caller's thread.
+     *
+     * @throws WebConfigException if the file does not load
+     */
+    public WebConfig load() throws WebConfigException {
+        return file == null ? current : WebConfig.load(file);
+    }
+
+    /**
+     * Uses {@code next} from now on (the second half of a SIGHUP reload): the swap and the new
+     * modification stamps are made on the watcher's thread, and this waits for them.
+     */
+    public void use(WebConfig next) {
+        Objects.requireNonNull(next, "next");
+        if (executor == null) {
+            return;
+        }
+        try {
+            executor.submit(() -> {
+                        current = next;
+                        stamps = stamp(next.watchedFiles());
+                        failedStamps = null;
+                        settling = null;
+                        LOG.info("web config reloaded from " + file + ": " + next);
+                    })
+                    .get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("web config swap failed", e.getCause());
+        }
     }
 
     private void poll() {

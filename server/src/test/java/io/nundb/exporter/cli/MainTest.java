@@ -38,9 +38,9 @@ class MainTest {
     void helpNeverPrintsASecretEvenWhenSet() {
         Map<String, String> env = Map.of(
                 "NUN_PWD", "hunter2-secret",
-                "NUNDB_PASSWORD", "other-secret",
+                "NUNDB_EXPORTER_NUNDB_PASSWORD", "other-secret",
                 "NUN_USER", "admin-user",
-                "NUNDB_ADDRESS", "db:3014");
+                "NUNDB_EXPORTER_NUNDB_ADDRESS", "db:3014");
 
         assertThat(run(env, "--help")).isZero();
         assertThat(run(env, "healthcheck", "--help")).isZero();
@@ -91,7 +91,8 @@ class MainTest {
 
     @Test
     void healthcheckExitsZeroOnHealthyAndOneWhenNothingListens() throws Exception {
-        ExporterConfig config = ExporterCommandTest.parse(Map.of("WEB_LISTEN_ADDRESS", "127.0.0.1:0"), "--demo");
+        ExporterConfig config =
+                ExporterCommandTest.parse(Map.of("NUNDB_EXPORTER_WEB_LISTEN_ADDRESS", "127.0.0.1:0"), "--demo");
         try (ExporterApp app = ExporterApp.start(config, new StaticSource())) {
             awaitHealthy(app.port());
             assertThat(run(Map.of(), "healthcheck", "--web.listen-address", "127.0.0.1:" + app.port()))
@@ -101,13 +102,14 @@ class MainTest {
         try (ServerSocket s = new ServerSocket(0)) {
             free = s.getLocalPort();
         }
-        assertThat(run(Map.of("WEB_LISTEN_ADDRESS", ":" + free), "healthcheck", "--timeout", "1s"))
+        assertThat(run(Map.of("NUNDB_EXPORTER_WEB_LISTEN_ADDRESS", ":" + free), "healthcheck", "--timeout", "1s"))
                 .isEqualTo(1);
     }
 
     @Test
     void exporterAppServesTheSourceInDemoMode() throws Exception {
-        ExporterConfig config = ExporterCommandTest.parse(Map.of("WEB_LISTEN_ADDRESS", "127.0.0.1:0"), "--demo");
+        ExporterConfig config =
+                ExporterCommandTest.parse(Map.of("NUNDB_EXPORTER_WEB_LISTEN_ADDRESS", "127.0.0.1:0"), "--demo");
         try (ExporterApp app = ExporterApp.start(config, new StaticSource())) {
             awaitHealthy(app.port());
             HttpResponse<String> r = HttpClient.newHttpClient()
