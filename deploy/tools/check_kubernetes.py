@@ -28,7 +28,7 @@ PROBE = {
 }
 CONTAINER = {
     "name": S, "image": S, "imagePullPolicy": S, "args": [S], "command": [S],
-    "env": [{"name": S, "value": S}],
+    "env": [{"name": S, "value": S, "valueFrom": {"secretKeyRef": {"name": S, "key": S, "optional": S}}}],
     "ports": [{"name": S, "containerPort": S, "protocol": S}],
     "livenessProbe": PROBE, "readinessProbe": PROBE, "startupProbe": PROBE,
     "resources": {"requests": {"cpu": S, "memory": S}, "limits": {"cpu": S, "memory": S}},
@@ -206,6 +206,14 @@ def main(deploy):
             errors.append(f"{flag} must point into the Secret mount {mounts[secret_vol['name']]}")
     if any("password" in (e.get("name", "").lower()) for e in c.get("env", [])):
         errors.append("the password must come from a file, not an environment variable")
+    # Nun-db has one admin user: the user comes from the same Secret, never a fixed flag
+    user = next((e for e in c.get("env", []) if e.get("name") == "NUNDB_EXPORTER_NUNDB_USER"), None)
+    ref = ((user or {}).get("valueFrom") or {}).get("secretKeyRef") or {}
+    if ref.get("name") != secret_vol["secret"]["secretName"] or not ref.get("key"):
+        errors.append("NUNDB_EXPORTER_NUNDB_USER must come from a key of the Secret "
+                      + secret_vol["secret"]["secretName"])
+    if any(a.startswith("--nundb.user") for a in c["args"]):
+        errors.append("--nundb.user must not be fixed in the manifest (Nun-db has a single admin user)")
 
     for e in errors:
         print("ERROR " + e, file=sys.stderr)
