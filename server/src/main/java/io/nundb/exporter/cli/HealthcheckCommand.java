@@ -42,7 +42,7 @@ public final class HealthcheckCommand {
         }
         Duration limit;
         try {
-            limit = PrometheusDuration.parse(timeout == null ? "3s" : timeout);
+            limit = Flags.boundedDuration(timeout == null ? "3s" : timeout, Duration.ofMillis(1));
             URI uri = URI.create("http://" + host + ":" + Integer.parseInt(listen.substring(colon + 1)) + "/-/healthy");
             HttpClient client = HttpClient.newBuilder().connectTimeout(limit).build();
             HttpResponse<String> r = client.send(

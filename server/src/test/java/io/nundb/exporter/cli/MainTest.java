@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +52,42 @@ class MainTest {
                 .doesNotContain("hunter2-secret")
                 .doesNotContain("other-secret")
                 .doesNotContain("admin-user");
+    }
+
+    @Test
+    void everyBadConfigurationIsOneLineExitTwoNeverEndingInNull(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty"), "");
+        Map<String, String> creds = Map.of("NUN_USER", "u", "NUN_PWD", "p");
+        String[][] cases = {
+            {"--demo", "--some-unknown-flag"},
+            {"--demo", "--nundb.poll-interval=10000000000d"},
+            {"--demo", "--canary.timeout=99999999999y"},
+            {"--demo", "--web.idle-timeout="},
+            {"--nundb.address=0.0.0.0:3014"},
+            {"--nundb.address=fe80::1:3014"},
+            {"--nundb.address=db:3014", "--nundb.address-map=n=[::]:3014"},
+            {"--nundb.address=db:3014", "--nundb.password-file=" + empty},
+            {"--nundb.address=db:3014", "--nundb.password-file=" + dir.resolve("absent")},
+            {"--demo", "--web.config.file=" + dir.resolve("absent.yml")},
+            {"--demo", "--web.listen-address=[::1"},
+            {"--demo", "--log.level=loud"},
+            {"--demo=maybe"},
+        };
+        for (String[] args : cases) {
+            err.reset();
+
+            assertThat(run(creds, args)).as(String.join(" ", args)).isEqualTo(2);
+
+            assertThat(err().strip().lines()).as(String.join(" ", args)).hasSize(1);
+            assertThat(err().strip())
+                    .as(String.join(" ", args))
+                    .startsWith("nundb-exporter: ")
+                    .doesNotEndWith("null")
+                    .doesNotContain("Exception");
+        }
+        assertThat(run(creds, "--demo", "--some-unknown-flag")).isEqualTo(2);
+        assertThat(err()).contains("--some-unknown-flag").doesNotContain("true or false");
     }
 
     @Test
