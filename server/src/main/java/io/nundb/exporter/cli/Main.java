@@ -4,12 +4,14 @@ import io.nundb.exporter.http.WebConfigException;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The thin {@code main}: parse, configure logging, start collection and the HTTP side, wait for
@@ -110,10 +112,23 @@ public final class Main {
             return CONFIG_ERROR;
         }
         CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        CountDownLatch stopped = new CountDownLatch(1);
+        handle("TERM", s -> stop.countDown());
+        handle("INT", s -> stop.countDown());
         // Signal handlers run on a thread of their own, never on an event loop; reload() serializes.
-        Signal.handle(new Signal("HUP"), s -> app.reload());
+        handle("HUP", s -> app.reload());
+        // Any other exit (System.exit elsewhere, a signal that could not be handled) still stops gracefully.
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stop.countDown();
+                            try {
+                                stopped.await(10, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "nundb-shutdown"));
         try {
             stop.await();
         } catch (InterruptedException e) {
@@ -123,6 +138,19 @@ public final class Main {
         app.close();
         collection.close();
         LOG.info("stopped");
+        stopped.countDown();
         return 0;
+    }
+
+    /**
+     * Handles {@code name} with {@code handler}. Under {@code -Xrs} the JVM refuses TERM, INT and HUP: they
+     * keep the operating system's default action, and this logs a warning.
+     */
+    private static void handle(String name, SignalHandler handler) {
+        try {
+            Signal.handle(new Signal(name), handler);
+        } catch (IllegalArgumentException e) {
+            LOG.warning("SIG" + name + " is not handled: " + ConfigException.reason(e));
+        }
     }
 }
