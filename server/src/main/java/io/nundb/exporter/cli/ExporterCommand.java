@@ -47,7 +47,9 @@ final class ExporterCommand {
                                 + PrometheusDuration.format(Flags.MAX_DURATION) + "). Exit code 2: bad"
                                 + " configuration. SIGHUP reloads the web config and the secret files.")
                 .width(100)
-                .autoWidth(true);
+                .autoWidth(true)
+                .sortOptions(false)
+                .abbreviateSynopsis(true);
         for (Flag<?> f : Flags.ALL) {
             OptionSpec.Builder o = OptionSpec.builder(f.name())
                     .paramLabel(f.label())
