@@ -90,9 +90,12 @@ public final class ExporterApp implements AutoCloseable {
      * if all of them load: a failed reload keeps everything as it was. Counted in
      * {@code nundb_exporter_config_reloads_total{result}}; blocks on file reads.
      *
-     * @return whether the reload succeeded
+     * @return whether the reload succeeded ({@code false}, uncounted, after {@link #close()})
      */
     public synchronized boolean reload() {
+        if (closed) {
+            return false; // a SIGHUP racing the shutdown: the watcher's thread is gone
+        }
         WebConfigWatcher watcher = server.webConfigWatcher();
         WebConfig web;
         String password;
@@ -103,7 +106,9 @@ public final class ExporterApp implements AutoCloseable {
             token = config.canaryToken() == null ? null : config.canaryToken().readNow();
         } catch (WebConfigException | ConfigException e) {
             reloadFailures.incrementAndGet();
-            LOG.log(Level.SEVERE, "configuration reload failed, keeping the previous one: " + e.getMessage());
+            LOG.log(
+                    Level.SEVERE,
+                    "configuration reload failed, keeping the previous one: " + ConfigException.reason(e));
             return false;
         }
         watcher.use(web);
