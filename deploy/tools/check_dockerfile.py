@@ -21,8 +21,8 @@ import sys
 
 # The environment variables the CLI is specified to document (issue 3 / brief); --help-text overrides.
 SPECIFIED_ENV = {
-    "NUNDB_ADDRESS", "NUNDB_USER", "NUNDB_PASSWORD_FILE", "NUN_USER", "NUN_PWD", "NUN_URL",
-    "NUNDB_CANARY_TOKEN", "WEB_LISTEN_ADDRESS",
+    "NUNDB_EXPORTER_NUNDB_ADDRESS", "NUNDB_EXPORTER_NUNDB_USER", "NUNDB_EXPORTER_NUNDB_PASSWORD_FILE",
+    "NUN_USER", "NUN_PWD", "NUN_URL", "NUNDB_EXPORTER_CANARY_TOKEN", "NUNDB_EXPORTER_WEB_LISTEN_ADDRESS",
 }
 JAR = "/opt/nundb-exporter/nundb-exporter.jar"
 

@@ -272,10 +272,17 @@ def check(docs, errors, required):
             errors.append(f"env {e['name']}: the password and token must come from files, not the environment")
         if "value" in e and "user" not in e["name"].lower():
             errors.append(f"env {e['name']}: a plain value; credentials come from the Secret")
-    user_args = [a for a in c["args"] if a.startswith("--nundb.user=")]
-    user_env = [e for e in c.get("env", []) if e["name"] == "NUN_USER" and "secretKeyRef" in e.get("valueFrom", {})]
+    # Nun-db has one admin user: it comes from a key of the same Secret (NUN_USER, honoured as ever, or
+    # NUNDB_EXPORTER_NUNDB_USER), or from an explicit --nundb.user the chart's values set
+    secret_name = secret_vol["secret"]["secretName"]
+    user_env = [e for e in c.get("env", []) if e["name"] in ("NUN_USER", "NUNDB_EXPORTER_NUNDB_USER")]
+    for e in user_env:
+        ref = (e.get("valueFrom") or {}).get("secretKeyRef") or {}
+        if ref.get("name") != secret_name or not ref.get("key"):
+            errors.append(f"env {e['name']} must come from a key of the Secret {secret_name}")
+    user_args = [a for a in c["args"] if a.startswith("--nundb.user")]
     if not user_args and not user_env:
-        errors.append("no Nun-db user: --nundb.user or NUN_USER from the Secret")
+        errors.append("no Nun-db user: --nundb.user or NUN_USER / NUNDB_EXPORTER_NUNDB_USER from the Secret")
     return errors, len(want)
 
 

@@ -29,61 +29,58 @@ final class Collection implements RunningCollection {
     /** Starts collecting from the configured cluster, or from a new demo cluster in demo mode. */
     static Collection start(ExporterConfig config) {
         DemoCluster demo = config.demo() ? DemoCluster.start() : null;
-        ClientConfig.Builder b = ClientConfig.builder()
-                .pollInterval(config.pollInterval())
-                .requestTimeout(config.requestTimeout())
-                .hardTimeout(config.hardTimeout())
-                .connectTimeout(config.connectTimeout())
-                .memberRetention(config.memberRetention())
-                .expectedMembers(config.expectedMembers())
-                .pendingInterval(config.pendingInterval());
-        if (demo != null) {
-            b.seeds(demo.seeds())
-                    .addressMap(demo.addressMap())
-                    .user(demo.user())
-                    .password(demo::password);
-        } else {
-            b.seeds(config.addresses())
-                    .addressMap(config.addressMap())
-                    .user(config.user())
-                    .password(config.password()::current);
-        }
-        CanaryConfig canary = canaryConfig(config, demo);
-        if (canary != null) {
-            LOG.info(() -> "replication canary on: " + canary);
-        }
         ClusterCollector collector;
         try {
-            collector =
-                    new ClusterCollector(b.build(), null, TimeSource.SYSTEM, RequestTimingConfig.defaults(), canary);
+            ClientConfig client = clientConfig(config, demo);
+            CanaryConfig canary = canaryConfig(config, demo);
+            if (canary != null) {
+                LOG.info(() -> "replication canary on: " + canary);
+            }
+            collector = new ClusterCollector(client, null, TimeSource.SYSTEM, RequestTimingConfig.defaults(), canary);
+            collector.start();
+            LOG.info(() -> "collecting from " + String.join(",", client.seeds()));
         } catch (RuntimeException e) {
             if (demo != null) {
                 demo.close();
             }
             throw e;
         }
-        collector.start();
-        LOG.info(() -> "collecting from " + String.join(",", b.build().seeds()));
         return new Collection(collector, demo);
     }
 
+    /** The collector's configuration: as configured, or in demo mode aimed at the embedded cluster. */
+    static ClientConfig clientConfig(ExporterConfig config, DemoCluster demo) {
+        ClientConfig c = config.client();
+        if (demo == null) {
+            return c;
+        }
+        return ClientConfig.builder()
+                .seeds(demo.seeds())
+                .addressMap(demo.addressMap())
+                .user(demo.user())
+                .password(demo::password)
+                .pollInterval(c.pollInterval())
+                .requestTimeout(c.requestTimeout())
+                .hardTimeout(c.hardTimeout())
+                .connectTimeout(c.connectTimeout())
+                .memberRetention(c.memberRetention())
+                .expectedMembers(c.expectedMembers())
+                .backoff(c.backoffInitial(), c.backoffMax())
+                .lineLimits(c.maxLineBytes(), c.maxClusterStateLineBytes())
+                .pendingInterval(c.pendingInterval())
+                .build();
+    }
+
     /**
-     * The canary configuration: always in demo mode, else only with a token (--canary.token-file or env
-     * NUNDB_CANARY_TOKEN); {@code null} when off. The token is read through its source, never copied.
+     * The canary configuration ({@code null} when off): as configured, or in demo mode with the embedded
+     * cluster's token. The token is read through its source, never copied.
      */
     static CanaryConfig canaryConfig(ExporterConfig config, DemoCluster demo) {
-        if (demo != null) {
-            return CanaryConfig.of(
-                    config.canaryDatabase(), demo::canaryToken, config.canaryInterval(), config.canaryTimeout());
+        CanaryConfig c = config.canary();
+        if (c == null || demo == null) {
+            return c;
         }
-        if (config.canaryToken() == null) {
-            return null;
-        }
-        return CanaryConfig.of(
-                config.canaryDatabase(),
-                config.canaryToken()::current,
-                config.canaryInterval(),
-                config.canaryTimeout());
+        return new CanaryConfig(c.database(), c.key(), demo::canaryToken, c.interval(), c.timeout(), c.instance());
     }
 
     @Override

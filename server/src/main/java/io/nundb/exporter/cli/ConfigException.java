@@ -10,4 +10,10 @@ public final class ConfigException extends Exception {
     public ConfigException(String message) {
         super(message, null, false, false);
     }
+
+    /** What went wrong in {@code e}, never {@code "null"}: its message, else its type's name. */
+    static String reason(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    }
 }

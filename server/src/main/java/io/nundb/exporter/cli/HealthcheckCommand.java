@@ -25,14 +25,16 @@ public final class HealthcheckCommand {
     @Option(
             names = "--web.listen-address",
             paramLabel = "[HOST]:PORT",
-            description = "The exporter's listen address. Env WEB_LISTEN_ADDRESS. Default :9898.")
+            description = "The exporter's listen address. Env NUNDB_EXPORTER_WEB_LISTEN_ADDRESS. Default :9898.")
     String listenAddress;
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Give up after this. Default 3s.")
     String timeout;
 
     int run(Map<String, String> env, PrintStream out, PrintStream err) {
-        String listen = listenAddress != null ? listenAddress : env.getOrDefault("WEB_LISTEN_ADDRESS", ":9898");
+        String listen = listenAddress != null
+                ? listenAddress
+                : env.getOrDefault(Flags.LISTEN_ADDRESS.env(), Flags.LISTEN_ADDRESS.defaultText());
         int colon = listen.lastIndexOf(':');
         String host = colon > 0 ? listen.substring(0, colon) : "";
         if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("[::]") || host.equals("::")) {
@@ -40,7 +42,7 @@ public final class HealthcheckCommand {
         }
         Duration limit;
         try {
-            limit = PrometheusDuration.parse(timeout == null ? "3s" : timeout);
+            limit = Flags.boundedDuration(timeout == null ? "3s" : timeout, Duration.ofMillis(1));
             URI uri = URI.create("http://" + host + ":" + Integer.parseInt(listen.substring(colon + 1)) + "/-/healthy");
             HttpClient client = HttpClient.newBuilder().connectTimeout(limit).build();
             HttpResponse<String> r = client.send(

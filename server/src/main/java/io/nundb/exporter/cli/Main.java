@@ -4,18 +4,22 @@ import io.nundb.exporter.http.WebConfigException;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The thin {@code main}: parse, configure logging, start collection and the HTTP side, wait for
- * SIGTERM. Exit codes: 0 after help, version or a clean shutdown; 1 on a runtime failure; 2 on bad
- * configuration, reported as one line on stderr.
+ * SIGTERM (or SIGINT), reload on SIGHUP. Exit codes: 0 after help, version or a graceful stop; 1 on a
+ * runtime failure; 2 on bad configuration, reported as one line on stderr.
  *
- * <p>Thread-safety: runs on the main thread; the shutdown hook closes what main started.
+ * <p>Thread-safety: runs on the main thread, which also stops what it started; signal handlers only
+ * release it (TERM, INT) or reload (HUP).
  */
 public final class Main {
     static final int CONFIG_ERROR = 2;
@@ -29,13 +33,12 @@ public final class Main {
 
     /** Parses and runs; blocks until shutdown when it starts the exporter. The env map is injectable for tests. */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        ExporterCommand command = new ExporterCommand();
-        CommandLine cl = new CommandLine(command);
+        CommandLine cl = ExporterCommand.commandLine();
         ParseResult parsed;
         try {
             parsed = cl.parseArgs(args);
         } catch (ParameterException e) {
-            err.println("nundb-exporter: " + e.getMessage() + " (see --help)");
+            err.println("nundb-exporter: " + ConfigException.reason(e) + " (see --help)");
             return CONFIG_ERROR;
         }
         if (cl.isUsageHelpRequested()) {
@@ -60,7 +63,7 @@ public final class Main {
         }
         ExporterConfig config;
         try {
-            config = command.resolve(env);
+            config = ExporterCommand.resolve(parsed, env);
         } catch (ConfigException e) {
             err.println("nundb-exporter: " + e.getMessage());
             return CONFIG_ERROR;
@@ -68,11 +71,18 @@ public final class Main {
         return serve(config, err);
     }
 
-    /** Starts everything and waits for SIGTERM/SIGINT. */
+    /**
+     * Starts everything and waits for SIGTERM or SIGINT, then stops gracefully and returns 0; SIGHUP
+     * reloads the web config and the secret files meanwhile. The signals are handled (not left to the
+     * JVM, whose own SIGTERM exit status is 143), so a graceful stop really exits 0.
+     */
     static int serve(ExporterConfig config, PrintStream err) {
         LoggingSetup.configure(config.logLevel(), config.logFormat(), err);
         for (String notice : config.notices()) {
             LOG.info(notice);
+        }
+        for (String warning : config.warnings()) {
+            LOG.warning(warning);
         }
         LOG.log(Level.INFO, "starting", new Object[] {
             "version",
@@ -80,20 +90,14 @@ public final class Main {
             "mode",
             config.demo() ? "demo" : "live",
             "seeds",
-            String.join(",", config.addresses()),
+            config.demo() ? "demo" : String.join(",", config.client().seeds()),
             "listen",
-            config.listenHost() + ":" + config.listenPort()
+            config.endpoint().host() + ":" + config.endpoint().port()
         });
         if (config.demo()) {
             LOG.warning("DEMO MODE: watching an embedded simulated 3-node cluster on loopback, not a real Nun-db");
         }
-        RunningCollection collection;
-        try {
-            collection = startCollection(config);
-        } catch (UnsupportedOperationException e) {
-            err.println("nundb-exporter: " + e.getMessage());
-            return 1;
-        }
+        RunningCollection collection = Collection.start(config);
         ExporterApp app;
         try {
             app = ExporterApp.start(config, collection.source());
@@ -103,36 +107,50 @@ public final class Main {
             return CONFIG_ERROR;
         } catch (Exception e) { // Netty rethrows the bind failure unchecked-looking but it may be checked
             collection.close();
-            err.println("nundb-exporter: cannot listen on " + config.listenHost() + ":" + config.listenPort() + ": "
-                    + e.getMessage());
+            err.println("nundb-exporter: cannot listen on " + config.endpoint().host() + ":"
+                    + config.endpoint().port() + ": " + ConfigException.reason(e));
             return CONFIG_ERROR;
         }
+        CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
+        handle("TERM", s -> stop.countDown());
+        handle("INT", s -> stop.countDown());
+        // Signal handlers run on a thread of their own, never on an event loop; reload() serializes.
+        handle("HUP", s -> app.reload());
+        // Any other exit (System.exit elsewhere, a signal that could not be handled) still stops gracefully.
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            LOG.info("shutting down: no new connections, finishing in-flight scrapes");
-                            app.close();
-                            collection.close();
-                            stopped.countDown();
+                            stop.countDown();
+                            try {
+                                stopped.await(10, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
                         },
                         "nundb-shutdown"));
         try {
-            stopped.await();
+            stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        LOG.info("shutting down: no new connections, finishing in-flight scrapes");
+        app.close();
+        collection.close();
+        LOG.info("stopped");
+        stopped.countDown();
         return 0;
     }
 
     /**
-     * WIRING POINT for the lead: start the node collector (live mode: {@code config.addresses()},
-     * {@code addressMap()}, {@code user()}, {@code password()}, timeouts, {@code maxInFlight()},
-     * {@code memberRetention()}, {@code expectedMembers()}, canary and pending settings) or, with
-     * {@code config.demo()}, the embedded simulated cluster plus a collector pointed at it, and return
-     * it as the snapshot source. Until the collector is merged this refuses to start.
+     * Handles {@code name} with {@code handler}. Under {@code -Xrs} the JVM refuses TERM, INT and HUP: they
+     * keep the operating system's default action, and this logs a warning.
      */
-    static RunningCollection startCollection(ExporterConfig config) {
-        return Collection.start(config);
+    private static void handle(String name, SignalHandler handler) {
+        try {
+            Signal.handle(new Signal(name), handler);
+        } catch (IllegalArgumentException e) {
+            LOG.warning("SIG" + name + " is not handled: " + ConfigException.reason(e));
+        }
     }
 }

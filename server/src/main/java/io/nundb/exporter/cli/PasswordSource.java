@@ -32,11 +32,6 @@ public final class PasswordSource {
         return new PasswordSource("environment variable " + variable, null, value);
     }
 
-    /** A password read from {@code file} now (failing if unreadable or empty) and re-read on change. */
-    public static PasswordSource ofFile(Path file) throws ConfigException {
-        return ofFile(file, "--nundb.password-file");
-    }
-
     /**
      * A secret read from {@code file} now (failing if unreadable or empty) and re-read on change; errors
      * name {@code flag}.
@@ -46,8 +41,7 @@ public final class PasswordSource {
         try {
             s.current();
         } catch (UncheckedIOException e) {
-            throw new ConfigException(
-                    "cannot read " + flag + " " + file + ": " + e.getCause().getMessage());
+            throw new ConfigException("cannot read " + flag + " " + file + ": " + ConfigException.reason(e.getCause()));
         }
         if (s.value.isEmpty()) {
             throw new ConfigException(flag + " " + file + " is empty");
@@ -73,11 +67,7 @@ public final class PasswordSource {
         try {
             FileTime mtime = Files.getLastModifiedTime(file);
             if (!mtime.equals(readAt)) {
-                String text = Files.readString(file, StandardCharsets.UTF_8);
-                if (text.endsWith("\n")) {
-                    text = text.substring(0, text.length() - (text.endsWith("\r\n") ? 2 : 1));
-                }
-                value = text;
+                value = stripNewline(Files.readString(file, StandardCharsets.UTF_8));
                 readAt = mtime;
             }
         } catch (IOException e) {
@@ -86,6 +76,42 @@ public final class PasswordSource {
             }
         }
         return value;
+    }
+
+    /**
+     * Reads the file now, without using what it read (the first half of a SIGHUP reload); a fixed value
+     * is returned as is.
+     *
+     * @throws ConfigException if the file cannot be read or is empty
+     */
+    public String readNow() throws ConfigException {
+        if (file == null) {
+            return current();
+        }
+        String text;
+        try {
+            text = stripNewline(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + ConfigException.reason(e));
+        }
+        if (text.isEmpty()) {
+            throw new ConfigException(file + " is empty");
+        }
+        return text;
+    }
+
+    /** Uses {@code text}, as returned by {@link #readNow()}, until the file changes again. */
+    public synchronized void use(String text) {
+        if (file != null) {
+            value = text;
+        }
+    }
+
+    private static String stripNewline(String text) {
+        if (text.endsWith("\n")) {
+            return text.substring(0, text.length() - (text.endsWith("\r\n") ? 2 : 1));
+        }
+        return text;
     }
 
     /** Whether a password is configured. */

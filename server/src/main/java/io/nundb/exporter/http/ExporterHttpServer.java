@@ -140,6 +140,11 @@ public final class ExporterHttpServer implements AutoCloseable {
         return webConfig.get();
     }
 
+    /** The holder of the web configuration, for reloads on SIGHUP. */
+    public WebConfigWatcher webConfigWatcher() {
+        return webConfig;
+    }
+
     /** bcrypt verifications started since start (cache misses). */
     public long bcryptVerifications() {
         return authenticator.bcryptVerifications();

@@ -30,7 +30,7 @@ class CanaryOptionsTest {
     @Test
     void tokenFromTheEnvironmentEnablesTheCanaryAndIsNeverShown() throws ConfigException {
         ExporterConfig c = parse(
-                env("NUNDB_CANARY_TOKEN", "tok-s3cret"),
+                env("NUNDB_EXPORTER_CANARY_TOKEN", "tok-s3cret"),
                 "--nundb.address",
                 "db:3014",
                 "--canary.interval",
@@ -54,7 +54,7 @@ class CanaryOptionsTest {
         Path file = dir.resolve("token");
         Files.writeString(file, "from-file\n");
         ExporterConfig c = parse(
-                env("NUNDB_CANARY_TOKEN", "from-env"),
+                env("NUNDB_EXPORTER_CANARY_TOKEN", "from-env"),
                 "--nundb.address",
                 "db:3014",
                 "--canary.token-file",
@@ -82,10 +82,11 @@ class CanaryOptionsTest {
 
     @Test
     void eachExporterProcessWritesUnderItsOwnInstanceId() throws ConfigException {
-        ExporterConfig c = parse(env("NUNDB_CANARY_TOKEN", "t"), "--nundb.address", "db:3014");
+        ExporterConfig one = parse(env("NUNDB_EXPORTER_CANARY_TOKEN", "t"), "--nundb.address", "db:3014");
+        ExporterConfig other = parse(env("NUNDB_EXPORTER_CANARY_TOKEN", "t"), "--nundb.address", "db:3014");
 
-        assertThat(Collection.canaryConfig(c, null).instance())
-                .isNotEqualTo(Collection.canaryConfig(c, null).instance())
+        assertThat(Collection.canaryConfig(one, null).instance())
+                .isNotEqualTo(Collection.canaryConfig(other, null).instance())
                 .matches("[0-9a-f]{12}");
     }
 

@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -38,9 +40,9 @@ class MainTest {
     void helpNeverPrintsASecretEvenWhenSet() {
         Map<String, String> env = Map.of(
                 "NUN_PWD", "hunter2-secret",
-                "NUNDB_PASSWORD", "other-secret",
+                "NUNDB_EXPORTER_NUNDB_PASSWORD", "other-secret",
                 "NUN_USER", "admin-user",
-                "NUNDB_ADDRESS", "db:3014");
+                "NUNDB_EXPORTER_NUNDB_ADDRESS", "db:3014");
 
         assertThat(run(env, "--help")).isZero();
         assertThat(run(env, "healthcheck", "--help")).isZero();
@@ -50,6 +52,42 @@ class MainTest {
                 .doesNotContain("hunter2-secret")
                 .doesNotContain("other-secret")
                 .doesNotContain("admin-user");
+    }
+
+    @Test
+    void everyBadConfigurationIsOneLineExitTwoNeverEndingInNull(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty"), "");
+        Map<String, String> creds = Map.of("NUN_USER", "u", "NUN_PWD", "p");
+        String[][] cases = {
+            {"--demo", "--some-unknown-flag"},
+            {"--demo", "--nundb.poll-interval=10000000000d"},
+            {"--demo", "--canary.timeout=99999999999y"},
+            {"--demo", "--web.idle-timeout="},
+            {"--nundb.address=0.0.0.0:3014"},
+            {"--nundb.address=fe80::1:3014"},
+            {"--nundb.address=db:3014", "--nundb.address-map=n=[::]:3014"},
+            {"--nundb.address=db:3014", "--nundb.password-file=" + empty},
+            {"--nundb.address=db:3014", "--nundb.password-file=" + dir.resolve("absent")},
+            {"--demo", "--web.config.file=" + dir.resolve("absent.yml")},
+            {"--demo", "--web.listen-address=[::1"},
+            {"--demo", "--log.level=loud"},
+            {"--demo=maybe"},
+        };
+        for (String[] args : cases) {
+            err.reset();
+
+            assertThat(run(creds, args)).as(String.join(" ", args)).isEqualTo(2);
+
+            assertThat(err().strip().lines()).as(String.join(" ", args)).hasSize(1);
+            assertThat(err().strip())
+                    .as(String.join(" ", args))
+                    .startsWith("nundb-exporter: ")
+                    .doesNotEndWith("null")
+                    .doesNotContain("Exception");
+        }
+        assertThat(run(creds, "--demo", "--some-unknown-flag")).isEqualTo(2);
+        assertThat(err()).contains("--some-unknown-flag").doesNotContain("true or false");
     }
 
     @Test
@@ -91,7 +129,8 @@ class MainTest {
 
     @Test
     void healthcheckExitsZeroOnHealthyAndOneWhenNothingListens() throws Exception {
-        ExporterConfig config = ExporterCommandTest.parse(Map.of("WEB_LISTEN_ADDRESS", "127.0.0.1:0"), "--demo");
+        ExporterConfig config =
+                ExporterCommandTest.parse(Map.of("NUNDB_EXPORTER_WEB_LISTEN_ADDRESS", "127.0.0.1:0"), "--demo");
         try (ExporterApp app = ExporterApp.start(config, new StaticSource())) {
             awaitHealthy(app.port());
             assertThat(run(Map.of(), "healthcheck", "--web.listen-address", "127.0.0.1:" + app.port()))
@@ -101,13 +140,14 @@ class MainTest {
         try (ServerSocket s = new ServerSocket(0)) {
             free = s.getLocalPort();
         }
-        assertThat(run(Map.of("WEB_LISTEN_ADDRESS", ":" + free), "healthcheck", "--timeout", "1s"))
+        assertThat(run(Map.of("NUNDB_EXPORTER_WEB_LISTEN_ADDRESS", ":" + free), "healthcheck", "--timeout", "1s"))
                 .isEqualTo(1);
     }
 
     @Test
     void exporterAppServesTheSourceInDemoMode() throws Exception {
-        ExporterConfig config = ExporterCommandTest.parse(Map.of("WEB_LISTEN_ADDRESS", "127.0.0.1:0"), "--demo");
+        ExporterConfig config =
+                ExporterCommandTest.parse(Map.of("NUNDB_EXPORTER_WEB_LISTEN_ADDRESS", "127.0.0.1:0"), "--demo");
         try (ExporterApp app = ExporterApp.start(config, new StaticSource())) {
             awaitHealthy(app.port());
             HttpResponse<String> r = HttpClient.newHttpClient()

@@ -89,8 +89,8 @@ class PasswordHygieneTest {
         PrintStream logStream = new PrintStream(log, true, StandardCharsets.UTF_8);
         LoggingSetup.configure("trace", "logfmt", logStream);
         Map<String, String> env = new HashMap<>();
-        env.put("NUNDB_PASSWORD", password);
-        env.put("NUNDB_USER", user);
+        env.put("NUNDB_EXPORTER_NUNDB_PASSWORD", password);
+        env.put("NUNDB_EXPORTER_NUNDB_USER", user);
         List<String> bodies = new ArrayList<>();
 
         try (SimulatedCluster cluster = SimulatedCluster.builder()

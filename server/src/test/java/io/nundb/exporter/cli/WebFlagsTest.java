@@ -19,7 +19,7 @@ class WebFlagsTest {
         ExporterConfig c = ExporterCommandTest.parse(Map.of(), "--demo");
 
         assertThat(c.web().headerTimeout()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(c.webIdleTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.endpoint().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.web().maxConnections()).isEqualTo(256);
         assertThat(c.web().webConfigFile()).isNull();
     }
@@ -37,18 +37,18 @@ class WebFlagsTest {
                 "--web.config.file=" + web);
         ExporterConfig env = ExporterCommandTest.parse(
                 Map.of(
-                        "WEB_HEADER_TIMEOUT", "3s",
-                        "WEB_IDLE_TIMEOUT", "6m",
-                        "WEB_MAX_CONNECTIONS", "8",
-                        "WEB_CONFIG_FILE", web.toString()),
+                        "NUNDB_EXPORTER_WEB_HEADER_TIMEOUT", "3s",
+                        "NUNDB_EXPORTER_WEB_IDLE_TIMEOUT", "6m",
+                        "NUNDB_EXPORTER_WEB_MAX_CONNECTIONS", "8",
+                        "NUNDB_EXPORTER_WEB_CONFIG_FILE", web.toString()),
                 "--demo");
 
         assertThat(flags.web().headerTimeout()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(flags.webIdleTimeout()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(flags.endpoint().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(flags.web().maxConnections()).isEqualTo(16);
         assertThat(flags.web().webConfigFile()).isEqualTo(web);
         assertThat(env.web().headerTimeout()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(env.webIdleTimeout()).isEqualTo(Duration.ofMinutes(6));
+        assertThat(env.endpoint().idleTimeout()).isEqualTo(Duration.ofMinutes(6));
         assertThat(env.web().maxConnections()).isEqualTo(8);
         assertThat(env.web().webConfigFile()).isEqualTo(web);
     }
