@@ -50,6 +50,8 @@ phase_tools() {
 }
 
 phase_build() {
+  # PromtoolCheckMetricsTest lints live scrapes with promtool and fails without it (the tools phase installs it).
+  command -v promtool >/dev/null 2>&1 || { echo "promtool missing: run ./test.sh tools (Debian package prometheus)" >&2; return 1; }
   mvn -B -q verify
 }
 

@@ -6,8 +6,10 @@
 #   -> real Alertmanager (shipped config, gossip off, group_wait 1s, group_interval 2s, send_resolved)
 #   -> a webhook receiver run here.
 #
-# Checks: metric names used by the assets appear in a real scrape; one scrape by a Prometheus with
-# native histograms negotiates protobuf; every Grafana query, variables substituted, returns data;
+# Checks: metric names used by the assets appear in a real scrape; a Prometheus with native
+# histograms negotiates protobuf and answers histogram_quantile over the native request-duration (and
+# canary-lag) histograms; the shipped per-node http_sd job (/discovery -> /probe) gives one instance per
+# node and no exported_ label; every Grafana query, variables substituted, returns data;
 # node down, auth failure, no primary, split brain, member lag and canary lost each reach the webhook
 # for the right node only and resolve when the fault is removed. Lag and canary checks run only when
 # the exporter exposes the canary metrics (the summary says which checks ran).
@@ -218,17 +220,33 @@ done
 RAN+=("metric names used by the assets are in a live scrape")
 (( ${#ABSENT[@]} == 0 )) || SKIPPED+=("not exposed by the exporter, so their panels and name checks were skipped: ${ABSENT[*]}")
 
-# --- one scrape with native histograms enabled: Prometheus negotiates protobuf -------------------
+# --- a Prometheus with native histograms: protobuf, native buckets, per-node http_sd -----------------
+# Prometheus 2.42 with --enable-feature=native-histograms ingests only the native part of a histogram
+# that has one (scrape_classic_histograms arrived in 2.45), so the rules above run on the Prometheus
+# without the flag; this second one checks the native histograms and the documented /discovery job.
 renders() { # renders FORMAT: total renders of that format so far
   scrape | awk -v f="format=\"$1\"" '$1 ~ /^nundb_exporter_renders_total\{/ && index($1, f) {s += $2} END {print s + 0}'
 }
 PB_BEFORE=$(renders protobuf)
-cat >"$WORK/prometheus-nh.yml" <<EOF
-global: {scrape_interval: 1s, scrape_timeout: 1s}
-scrape_configs:
-  - job_name: nundb-exporter-native
-    static_configs: [{targets: ['127.0.0.1:$EXP_PORT'], labels: {nundb_cluster: $CLUSTER}}]
-EOF
+# The shipped per-node job, with this exporter's /discovery and this test's cluster name.
+"$PY" - "$DEPLOY/prometheus/scrape-config-per-node.yml" "$WORK/prometheus-nh.yml" "$EXP_PORT" "$CLUSTER" <<'PYEOF'
+import sys, yaml
+jobs = yaml.safe_load(open(sys.argv[1]))
+port, cluster = sys.argv[3], sys.argv[4]
+for job in jobs:
+    for sd in job["http_sd_configs"]:
+        sd["url"] = f"http://127.0.0.1:{port}/discovery"
+        sd["refresh_interval"] = "2s"
+    for r in job["relabel_configs"]:
+        if r.get("target_label") == "nundb_cluster":
+            r["replacement"] = cluster
+    job["scrape_interval"], job["scrape_timeout"] = "1s", "1s"
+native = {"job_name": "nundb-exporter-native",
+          "static_configs": [{"targets": [f"127.0.0.1:{port}"], "labels": {"nundb_cluster": cluster}}]}
+yaml.safe_dump({"global": {"scrape_interval": "1s", "scrape_timeout": "1s"}, "scrape_configs": [native] + jobs},
+               open(sys.argv[2], "w"), sort_keys=False)
+PYEOF
+promtool check config "$WORK/prometheus-nh.yml" >/dev/null
 prometheus --config.file="$WORK/prometheus-nh.yml" --storage.tsdb.path="$WORK/tsdb-nh" \
   --enable-feature=native-histograms --web.listen-address="127.0.0.1:$PROM2_PORT" >"$WORK/prometheus-nh.log" 2>&1 &
 NH_PID=$!
@@ -237,14 +255,61 @@ pb_scraped() { (( $(renders protobuf) > PB_BEFORE )); }
 until_ok 60 "a protobuf render after a native-histogram Prometheus scraped" pb_scraped
 PROM_SAVED=$PROM; PROM="http://127.0.0.1:$PROM2_PORT"
 until_ok 30 "native-histogram Prometheus reports the target up" prom_has 'up{job="nundb-exporter-native"} == 1'
-PROM=$PROM_SAVED
-kill "$NH_PID"; wait "$NH_PID" 2>/dev/null || true
 CT=$(curl -fsS --max-time 5 -o /dev/null -w '%{content_type}' \
   -H 'Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2' \
   "http://127.0.0.1:$EXP_PORT/metrics")
 [[ "$CT" == application/vnd.google.protobuf* ]] || fail "protobuf Accept header answered with $CT"
 log "ok: native-histogram Prometheus scraped protobuf (renders_total{format=\"protobuf\"} $PB_BEFORE -> $(renders protobuf); content type $CT)"
 RAN+=("protobuf negotiated by a Prometheus with --enable-feature=native-histograms")
+
+# prom_json EXPR: the instant query's JSON result.
+prom_json() { curl -fsS --max-time 5 --get "$PROM/api/v1/query" --data-urlencode "query=$1"; }
+# native_ok: the stored series are native histograms, and histogram_quantile over them (no _bucket,
+# no le) gives a finite positive p99 for every node's metrics-state polls.
+native_ok() {
+  prom_json 'nundb_request_duration_seconds{job="nundb-exporter-native",command="metrics-state"}' |
+    "$PY" -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; sys.exit(0 if len(r)==3 and all("histogram" in s for s in r) else 1)' &&
+  prom_json 'histogram_quantile(0.99, rate(nundb_request_duration_seconds{job="nundb-exporter-native",command="metrics-state"}[1m]))' |
+    "$PY" -c 'import json,math,sys; r=json.load(sys.stdin)["data"]["result"]; v=[float(s["value"][1]) for s in r]; sys.exit(0 if len(v)==3 and all(math.isfinite(x) and x>0 for x in v) else 1)'
+}
+until_ok 60 "histogram_quantile over the native request-duration histogram" native_ok
+P99=$(prom_json 'histogram_quantile(0.99, rate(nundb_request_duration_seconds{job="nundb-exporter-native",command="metrics-state"}[1m]))' |
+  "$PY" -c 'import json,sys; print(" ".join("%s=%.6fs" % (s["metric"]["node"], float(s["value"][1])) for s in json.load(sys.stdin)["data"]["result"]))')
+log "ok: native histogram p99 of metrics-state: $P99"
+RAN+=("native histograms: histogram_quantile(0.99, rate(nundb_request_duration_seconds[1m])) answers for every node")
+if (( CANARY )); then
+  until_ok 60 "histogram_quantile over the native canary-lag histogram" prom_has \
+    'histogram_quantile(0.99, rate(nundb_replication_canary_lag_seconds{job="nundb-exporter-native"}[1m])) > 0'
+  RAN+=("native histograms: canary lag answers histogram_quantile too")
+fi
+
+# The documented /discovery -> /probe job: one instance per node, named after it; no exported_ label.
+per_node_ok() {
+  prom_json '{job="nundb-exporter-nodes"}' | "$PY" -c '
+import json, sys
+nodes = set(sys.argv[1:])
+r = json.load(sys.stdin)["data"]["result"]
+exported = sorted({k for s in r for k in s["metric"] if k.startswith("exported_")})
+if exported:
+    print("exported_ labels: %s" % exported, file=sys.stderr); sys.exit(2)
+wrong = [s["metric"] for s in r if "node" in s["metric"] and s["metric"]["node"] != s["metric"].get("instance")]
+if wrong:
+    print("series whose instance is not their node: %s" % wrong[:3], file=sys.stderr); sys.exit(2)
+instances = {s["metric"].get("instance") for s in r}
+sys.exit(0 if instances == nodes and all(s["metric"].get("nundb_cluster") for s in r) else 1)' "${NODES[@]}"
+}
+deadline=$((SECONDS + 60))
+while :; do
+  rc=0; per_node_ok || rc=$?
+  (( rc == 0 )) && break
+  (( rc == 2 )) && fail "per-node job through /discovery: labels wrong (see above)"
+  (( SECONDS < deadline )) || fail "per-node job through /discovery: not one instance per node within 60s"
+  sleep 1
+done
+log "ok: /discovery -> /probe through real http_sd: instances ${NODES[*]}, no exported_ label"
+RAN+=("per-node scraping through http_sd /discovery: one instance per node, instance = node, no exported_ label")
+PROM=$PROM_SAVED
+kill "$NH_PID"; wait "$NH_PID" 2>/dev/null || true
 
 # --- webhook expectations -------------------------------------------------------------------------
 MARK=0

@@ -134,7 +134,7 @@ public final class SyntheticClusterSnapshots {
         sum += left * bounds[3] * 0.7;
         double p50 = 0.0006 + random.nextDouble() * 0.0008;
         return new RequestTimingSnapshot(
-                bounds, counts, count, sum, p50, p50 * 8, p50 * 40, p50 * (0.9 + 0.2 * random.nextDouble()));
+                bounds, counts, count, sum, null, p50, p50 * 8, p50 * 40, p50 * (0.9 + 0.2 * random.nextDouble()));
     }
 
     private static PendingOpsSnapshot pendingOps(SplittableRandom random, int nodes) {

@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One op = one {@link SingleWriterRequestTimings#record} of a {@code metrics-state} duration: classic
- * bucket update, HdrHistogram window (with its expiry log) and EMA, on the default config. The clock moves
+ * and native bucket updates, HdrHistogram window (with its expiry log) and EMA, on the default config. The clock moves
  * {@code clockStepNanos} per op: 1 µs is a burst that overflows the 256-sample window log (rebuilds from
  * overflow), 1 s is the default poll rate (rebuilds from expiry). {@link #baseline} does the same input
  * selection and clock step without recording.

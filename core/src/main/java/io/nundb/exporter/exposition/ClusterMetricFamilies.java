@@ -25,6 +25,11 @@ import io.prometheus.metrics.model.snapshots.HistogramSnapshot.HistogramDataPoin
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.NativeHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.Quantile;
+import io.prometheus.metrics.model.snapshots.Quantiles;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot.SummaryDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -51,6 +56,9 @@ public final class ClusterMetricFamilies {
             " Nun-db's own exponential moving average over its last 100 samples, converted" + " from milliseconds.";
 
     private static final double[] NO_BOUNDS = new double[0];
+
+    /** The quantile window of the exporter's own timing accumulators (not configurable from the CLI). */
+    static final int TIMING_WINDOW_SECONDS = RequestTimingConfig.DEFAULT_WINDOW_SECONDS;
 
     /** The EMA period of the exporter's own timing accumulators (not configurable from the CLI). */
     static final int TIMING_EMA_PERIOD = RequestTimingConfig.DEFAULT_EMA_PERIOD;
@@ -130,10 +138,15 @@ public final class ClusterMetricFamilies {
                 .name("nundb_request_duration_seconds")
                 .unit(Unit.SECONDS)
                 .help("Time from writing a request to the node to reading its reply, by command.");
-        GaugeSnapshot.Builder window = gauge(
-                "nundb_request_duration_window_seconds",
+        SummarySnapshot.Builder window = SummarySnapshot.builder()
+                .name("nundb_request_duration_window_seconds")
+                .unit(Unit.SECONDS)
+                .help("Request duration quantiles (0.5, 0.99) over the last " + TIMING_WINDOW_SECONDS + " s, by"
+                        + " command; _count and _sum are cumulative since the exporter started, as the histogram's.");
+        GaugeSnapshot.Builder windowMax = gauge(
+                "nundb_request_duration_window_max_seconds",
                 Unit.SECONDS,
-                "Request duration quantiles (0.5, 0.99, max) over the recent window, by command.");
+                "Longest request duration over the last " + TIMING_WINDOW_SECONDS + " s, by command.");
         GaugeSnapshot.Builder timingEma = gauge(
                 "nundb_request_duration_ema_seconds",
                 Unit.SECONDS,
@@ -213,15 +226,10 @@ public final class ClusterMetricFamilies {
                     node.timings().entrySet()) {
                 Labels labels = Labels.of("command", e.getKey().label(), "node", name);
                 RequestTimingSnapshot t = e.getValue();
-                duration.dataPoint(HistogramDataPointSnapshot.builder()
-                        .labels(labels)
-                        .classicHistogramBuckets(buckets(t))
-                        .sum(t.sumSeconds())
-                        .build());
+                duration.dataPoint(histogram(labels, t));
+                window.dataPoint(summary(labels, t, node.up()));
                 if (node.up()) {
-                    addIfFinite(window, labels.add("quantile", "0.5"), t.windowP50Seconds());
-                    addIfFinite(window, labels.add("quantile", "0.99"), t.windowP99Seconds());
-                    addIfFinite(window, labels.add("quantile", "max"), t.windowMaxSeconds());
+                    addIfFinite(windowMax, labels, t.windowMaxSeconds());
                     addIfFinite(timingEma, labels, t.emaSeconds());
                 }
             }
@@ -230,11 +238,7 @@ public final class ClusterMetricFamilies {
                 add(canaryLost, nodeLabels, canary.lost());
                 RequestTimingSnapshot lag = canary.lag();
                 if (lag != null) {
-                    canaryLag.dataPoint(HistogramDataPointSnapshot.builder()
-                            .labels(nodeLabels)
-                            .classicHistogramBuckets(buckets(lag))
-                            .sum(lag.sumSeconds())
-                            .build());
+                    canaryLag.dataPoint(histogram(nodeLabels, lag));
                 }
                 if (node.up()) {
                     addIfFinite(canaryLastLag, nodeLabels, canary.lastLagSeconds());
@@ -311,6 +315,7 @@ public final class ClusterMetricFamilies {
         out.add(cycle.build());
         out.add(duration.build());
         out.add(window.build());
+        out.add(windowMax.build());
         out.add(timingEma.build());
         out.add(replPending.build());
         out.add(replOldest.build());
@@ -474,6 +479,44 @@ public final class ClusterMetricFamilies {
         bounds[finite.length] = Double.POSITIVE_INFINITY;
         long[] counts = Arrays.copyOf(t.bucketCounts(), bounds.length);
         return ClassicHistogramBuckets.of(bounds, counts);
+    }
+
+    /**
+     * The classic buckets and, when the accumulators keep one, the native histogram of the same samples in
+     * one data point: the text formats write the classic part, protobuf both (a Prometheus with native
+     * histograms on ingests the native part, and the classic one with {@code scrape_classic_histograms}).
+     */
+    private static HistogramDataPointSnapshot histogram(Labels labels, RequestTimingSnapshot t) {
+        HistogramDataPointSnapshot.Builder b = HistogramDataPointSnapshot.builder()
+                .labels(labels)
+                .classicHistogramBuckets(buckets(t))
+                .sum(t.sumSeconds());
+        RequestTimingSnapshot.NativeBuckets n = t.nativeBuckets();
+        if (n != null) {
+            b.nativeSchema(n.schema())
+                    .nativeZeroThreshold(n.zeroThresholdSeconds())
+                    .nativeZeroCount(n.zeroCount())
+                    .nativeBucketsForPositiveValues(NativeHistogramBuckets.of(n.indexes(), n.counts()))
+                    .nativeBucketsForNegativeValues(NativeHistogramBuckets.EMPTY);
+        }
+        return b.build();
+    }
+
+    /** Window quantiles (while the node is up and the window holds samples) with the cumulative count and sum. */
+    private static SummaryDataPointSnapshot summary(Labels labels, RequestTimingSnapshot t, boolean up) {
+        Quantiles.Builder q = Quantiles.builder();
+        if (up && Double.isFinite(t.windowP50Seconds())) {
+            q.quantile(new Quantile(0.5, t.windowP50Seconds()));
+        }
+        if (up && Double.isFinite(t.windowP99Seconds())) {
+            q.quantile(new Quantile(0.99, t.windowP99Seconds()));
+        }
+        return SummaryDataPointSnapshot.builder()
+                .labels(labels)
+                .quantiles(q.build())
+                .count(t.count())
+                .sum(t.sumSeconds())
+                .build();
     }
 
     private static GaugeSnapshot.Builder gauge(String name, Unit unit, String help) {

@@ -27,9 +27,26 @@ import java.util.Set;
  *   <tr><td>timedCommands</td><td>the five polls</td><td>commands that get accumulators</td></tr>
  * </table>
  *
- * <p>Default bounds: Nun-db answers {@code metrics-state} in about 0.7 ms on loopback (measured-anchors),
- * so the 1-2.5-5 steps cover 100 µs to 25 ms where healthy polls land; above that only "slow" (0.1 s),
- * "very slow" (1 s) and "near timeout" (10 s) need telling apart. 11 finite bounds plus +Inf = 12 buckets.
+ * <p>Default bounds, from the latencies measured on a real Nun-db (docs/nundb-protocol.md, Appendix B/C of the
+ * protocol notes; loopback, 2 cores):
+ *
+ * <table>
+ *   <caption>Why each default bound</caption>
+ *   <tr><th>Bounds (s)</th><th>Measured</th></tr>
+ *   <tr><td>0.0005, 0.001</td><td>a lock-step {@code metrics-state} with {@code TCP_QUICKACK} re-armed: min
+ *       0.42 ms, median 0.53 ms</td></tr>
+ *   <tr><td>0.0025, 0.005</td><td>its p99: 4.8 ms; canary lag: min 1.7 ms, median 3.9 ms</td></tr>
+ *   <tr><td>0.01, 0.02</td><td>slower than healthy, still below any ACK delay</td></tr>
+ *   <tr><td>0.035, 0.06</td><td>a reply held back by delayed ACK against Nagle (Nun-db never sets
+ *       {@code TCP_NODELAY}; Linux delays an ACK at least 40 ms): median 44.0 ms, p99 49.7 ms, so the
+ *       (35 ms, 60 ms] bucket holds exactly those replies; the first canary push after a subscribe took
+ *       40-50 ms for the same reason</td></tr>
+ *   <tr><td>0.25, 1</td><td>slow and very slow (the request timeout defaults to 2 s)</td></tr>
+ *   <tr><td>10</td><td>near the canary timeout (30 s); beyond it only +Inf</td></tr>
+ * </table>
+ *
+ * <p>11 finite bounds plus +Inf = 12 buckets. Each series also carries a native histogram of schema 3
+ * ({@link SingleWriterNativeBuckets}) for full resolution where Prometheus negotiates protobuf.
  *
  * <p>Thread-safety: immutable; safe to share between threads.
  */
@@ -45,7 +62,7 @@ public final class RequestTimingConfig {
     public static final int MAX_WINDOW_CAPACITY = 4096;
 
     private static final double[] DEFAULT_BUCKET_UPPER_BOUNDS_SECONDS = {
-        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1, 10
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.035, 0.06, 0.25, 1, 10
     };
 
     private static final Set<NunDbCommand> DEFAULT_TIMED_COMMANDS = Collections.unmodifiableSet(EnumSet.of(

@@ -15,8 +15,8 @@ import java.util.function.LongSupplier;
  *
  * <p>Series exist for {@link RequestTimingConfig#timedCommands()} only, allocated up front; samples of
  * other commands are dropped ({@link #record} returns {@code false}). With the defaults (five commands,
- * 11 bounds, 60 s window, 256-sample log) the node's accumulators take about 56 KB, within the 64 KB
- * budget ({@link #footprintBytes()}).
+ * 11 bounds, 176 native buckets, 60 s window, 256-sample log) the node's accumulators take about 62.3 KB,
+ * within the 64 KB budget ({@link #footprintBytes()}).
  *
  * <pre>{@code
  * // on the node's event loop, when a lock-step poll's status line arrives:

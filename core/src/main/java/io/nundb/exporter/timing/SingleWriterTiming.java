@@ -4,12 +4,12 @@ import java.util.Objects;
 import java.util.function.LongSupplier;
 
 /**
- * One timing series: classic-histogram buckets, a sliding quantile window and an EMA fed by the same
- * samples. {@link SingleWriterRequestTimings} keeps one per timed command; the canary keeps one per
+ * One timing series: classic-histogram buckets, native-histogram buckets, a sliding quantile window and an
+ * EMA fed by the same samples. {@link SingleWriterRequestTimings} keeps one per timed command; the canary keeps one per
  * secondary for {@code nundb_replication_canary_lag_seconds}.
  *
  * <p>{@link #record} allocates nothing and takes no lock; {@link #snapshot} allocates the snapshot and
- * its two arrays.
+ * its arrays.
  *
  * <p>Thread-safety: single writer. Every method runs on the owning thread (the node's event loop); the
  * owner of this object enforces it.
@@ -17,6 +17,7 @@ import java.util.function.LongSupplier;
 public final class SingleWriterTiming {
     private final LongSupplier nanoClock;
     private final SingleWriterBuckets buckets;
+    private final SingleWriterNativeBuckets nativeBuckets;
     private final WindowedQuantiles window;
     private final Ema ema;
 
@@ -24,6 +25,7 @@ public final class SingleWriterTiming {
     public SingleWriterTiming(RequestTimingConfig config, LongSupplier nanoClock) {
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         this.buckets = new SingleWriterBuckets(config);
+        this.nativeBuckets = new SingleWriterNativeBuckets();
         this.window = new WindowedQuantiles(config);
         this.ema = new Ema(config.emaPeriod());
     }
@@ -39,11 +41,12 @@ public final class SingleWriterTiming {
      */
     public void record(long durationNanos, long nowNanos) {
         buckets.record(durationNanos);
+        nativeBuckets.record(durationNanos);
         window.record(durationNanos, nowNanos);
         ema.update(durationNanos);
     }
 
-    /** A consistent copy of the series as of now: buckets, sum, count, window quantiles and EMA. */
+    /** A consistent copy of the series as of now: both bucket sets, sum, count, window quantiles and EMA. */
     public RequestTimingSnapshot snapshot() {
         window.refresh(nanoClock.getAsLong());
         return new RequestTimingSnapshot(
@@ -51,6 +54,7 @@ public final class SingleWriterTiming {
                 buckets.countsCopy(),
                 buckets.count(),
                 buckets.sumNanos() / 1e9,
+                nativeBuckets.snapshot(),
                 window.valueAtPercentileSeconds(50.0),
                 window.valueAtPercentileSeconds(99.0),
                 window.maxSeconds(),
@@ -64,6 +68,10 @@ public final class SingleWriterTiming {
 
     /** Retained bytes of this series (estimate for a 64-bit JVM with compressed oops). */
     public long footprintBytes() {
-        return 32 + buckets.footprintBytes() + window.footprintBytes() + ema.footprintBytes();
+        return 32
+                + buckets.footprintBytes()
+                + nativeBuckets.footprintBytes()
+                + window.footprintBytes()
+                + ema.footprintBytes();
     }
 }

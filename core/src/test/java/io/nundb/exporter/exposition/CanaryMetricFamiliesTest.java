@@ -28,7 +28,8 @@ class CanaryMetricFamiliesTest {
 
     private static NodeSnapshot secondary(boolean up) {
         CanarySnapshot canary = new CanarySnapshot(
-                new RequestTimingSnapshot(new double[] {0.01, 0.1}, new long[] {0, 4, 1}, 5, 0.4, 0.05, 0.2, 0.2, 0.06),
+                new RequestTimingSnapshot(
+                        new double[] {0.01, 0.1}, new long[] {0, 4, 1}, 5, 0.4, null, 0.05, 0.2, 0.2, 0.06),
                 0.08,
                 1_700_000_000_250L,
                 0.5,

@@ -13,7 +13,9 @@ import io.nundb.exporter.protocol.PendingOpsSnapshot;
 import io.nundb.exporter.protocol.Role;
 import io.nundb.exporter.protocol.ViewMember;
 import io.nundb.exporter.timing.RequestTimingSnapshot;
+import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.expositionformats.PrometheusProtobufWriter;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -45,7 +47,16 @@ class ClusterMetricFamiliesTest {
                 .timing(
                         NunDbCommand.METRICS_STATE,
                         new RequestTimingSnapshot(
-                                new double[] {0.001, 0.01}, new long[] {5, 1, 1}, 7, 0.5, 0.0005, 0.02, 0.03, 0.001))
+                                new double[] {0.001, 0.01},
+                                new long[] {5, 1, 1},
+                                7,
+                                0.5,
+                                new RequestTimingSnapshot.NativeBuckets(
+                                        3, 0x1p-16, 1, new int[] {-80, -79, -40}, new long[] {3, 2, 1}),
+                                0.0005,
+                                0.02,
+                                0.03,
+                                0.001))
                 .pendingOps(new PendingOpsSnapshot(
                         Map.of("n2:3017", new PendingOpsSnapshot.Member(2, 1, 1_700_000_000_000_000_000L)), 0, 0))
                 .build();
@@ -64,7 +75,7 @@ class ClusterMetricFamiliesTest {
                 .pollErrors(PollErrorReason.REFUSED, 4)
                 .timing(
                         NunDbCommand.METRICS_STATE,
-                        new RequestTimingSnapshot(new double[] {0.001}, new long[] {1, 0}, 1, 0.0002, 1, 1, 1, 1))
+                        new RequestTimingSnapshot(new double[] {0.001}, new long[] {1, 0}, 1, 0.0002, null, 1, 1, 1, 1))
                 .build();
     }
 
@@ -131,9 +142,11 @@ class ClusterMetricFamiliesTest {
                         "nundb_request_duration_seconds_bucket{command=\"metrics-state\",node=\"n1:3017\",le=\"+Inf\"} 7",
                         "nundb_request_duration_seconds_count{command=\"metrics-state\",node=\"n1:3017\"} 7",
                         "nundb_request_duration_seconds_sum{command=\"metrics-state\",node=\"n1:3017\"} 0.5",
+                        "nundb_request_duration_window_max_seconds{command=\"metrics-state\",node=\"n1:3017\"} 0.03",
                         "nundb_request_duration_window_seconds{command=\"metrics-state\",node=\"n1:3017\",quantile=\"0.5\"} 5.0E-4",
                         "nundb_request_duration_window_seconds{command=\"metrics-state\",node=\"n1:3017\",quantile=\"0.99\"} 0.02",
-                        "nundb_request_duration_window_seconds{command=\"metrics-state\",node=\"n1:3017\",quantile=\"max\"} 0.03",
+                        "nundb_request_duration_window_seconds_count{command=\"metrics-state\",node=\"n1:3017\"} 7",
+                        "nundb_request_duration_window_seconds_sum{command=\"metrics-state\",node=\"n1:3017\"} 0.5",
                         "nundb_up{node=\"n1:3017\"} 1.0");
         assertThat(text)
                 .contains("nundb_cluster_members_up 1.0\n")
@@ -159,7 +172,7 @@ class ClusterMetricFamiliesTest {
                         l -> assertThat(l)
                                 .matches(
                                         "(nundb_up|nundb_node_last_success_timestamp_seconds|nundb_node_role"
-                                                + "|nundb_exporter_\\w+_total|nundb_request_duration_seconds_(bucket|count|sum))\\{.*"));
+                                                + "|nundb_exporter_\\w+_total|nundb_request_duration_(window_)?seconds_(bucket|count|sum))\\{.*"));
         assertThat(lines)
                 .contains(
                         "nundb_up{node=\"n2:3017\"} 0.0",
@@ -169,6 +182,39 @@ class ClusterMetricFamiliesTest {
                 .filteredOn(l -> l.startsWith("nundb_node_role"))
                 .hasSize(3)
                 .allSatisfy(l -> assertThat(l).endsWith(" 0.0"));
+    }
+
+    @Test
+    void windowIsASummaryWithoutQuantilesWhileTheNodeIsDown() throws IOException {
+        ClusterSnapshot cluster = new ClusterSnapshot(1L, List.of(down()), 0, 0);
+
+        String text = text(ClusterMetricFamilies.build(cluster, EXPORTER));
+
+        assertThat(text)
+                .contains("# TYPE nundb_request_duration_window_seconds summary\n")
+                .contains("nundb_request_duration_window_seconds_count{command=\"metrics-state\",node=\"n2:3017\"} 1\n")
+                .doesNotContain("quantile=\"max\"")
+                .doesNotContain("nundb_request_duration_window_seconds{")
+                .doesNotContain("nundb_request_duration_window_max_seconds{");
+    }
+
+    @Test
+    void protobufCarriesTheNativeHistogramBesideTheClassicBuckets() {
+        MetricSnapshots snapshots =
+                ClusterMetricFamilies.build(new ClusterSnapshot(1L, List.of(primary()), 3, 0), EXPORTER);
+
+        String debug = new PrometheusProtobufWriter().toDebugString(snapshots, EscapingScheme.DEFAULT);
+
+        String histogram = debug.substring(debug.indexOf("name: \"nundb_request_duration_seconds\""));
+        histogram = histogram.substring(0, histogram.indexOf("name: \"nundb_", 10));
+        assertThat(histogram.replaceAll("\\s+", " "))
+                .contains("sample_count: 7")
+                .contains("upper_bound: 0.001")
+                .contains("schema: 3")
+                .contains("zero_count: 1")
+                .contains("positive_span { offset: -80 length: 2 }")
+                .contains("positive_span { offset: 38 length: 1 }")
+                .contains("positive_delta: 3 positive_delta: -1 positive_delta: -1");
     }
 
     @Test

@@ -11,13 +11,35 @@ import org.junit.jupiter.api.Test;
 class RequestTimingConfigTest {
 
     @Test
-    void defaultsHaveAtMostTwelveBucketsFromHundredMicrosToTenSeconds() {
+    void defaultsHaveAtMostTwelveBucketsUpToTenSeconds() {
         double[] bounds = RequestTimingConfig.defaults().bucketUpperBoundsSeconds();
 
         assertThat(bounds.length + 1).isLessThanOrEqualTo(12);
-        assertThat(bounds[0]).isEqualTo(0.0001);
         assertThat(bounds[bounds.length - 1]).isEqualTo(10.0);
         assertThat(bounds).isSorted();
+    }
+
+    @Test
+    void defaultsPutRepliesDelayedByNagleInABucketOfTheirOwn() {
+        // Measured on a real Nun-db (protocol notes, Appendix B): with TCP_QUICKACK min 0.42 ms, p99
+        // 4.8 ms; a reply held back by delayed ACK against Nagle 40 ms (Linux minimum) to 49.7 ms (p99).
+        SingleWriterBuckets healthy = new SingleWriterBuckets(RequestTimingConfig.defaults());
+        healthy.record(420_000);
+        healthy.record(4_800_000);
+        SingleWriterBuckets nagle = new SingleWriterBuckets(RequestTimingConfig.defaults());
+        nagle.record(40_000_000);
+        nagle.record(49_700_000);
+
+        long[] delayed = nagle.countsCopy();
+        int bucket = 0;
+        while (delayed[bucket] == 0) {
+            bucket++;
+        }
+        assertThat(delayed[bucket]).as("both delayed replies in one bucket").isEqualTo(2);
+        assertThat(healthy.countsCopy()[bucket]).isZero();
+        double[] bounds = RequestTimingConfig.defaults().bucketUpperBoundsSeconds();
+        assertThat(bounds[bucket - 1]).as("lower bound of the Nagle bucket").isGreaterThan(0.025);
+        assertThat(bounds[bucket]).as("upper bound of the Nagle bucket").isLessThan(0.1);
     }
 
     @Test

@@ -2,17 +2,30 @@ package io.nundb.exporter.http;
 
 import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.model.NodeSnapshot;
+import io.nundb.exporter.protocol.ClusterView;
+import io.nundb.exporter.protocol.Role;
+import io.nundb.exporter.protocol.ViewMember;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
 /**
- * The {@code /discovery} body: every known node as a Prometheus HTTP service-discovery target group
- * that points back at this exporter's {@code /probe} endpoint.
+ * The {@code /discovery} body: every known node as a Prometheus HTTP service-discovery target group that
+ * points back at this exporter's {@code /probe} endpoint.
  *
  * <pre>{@code
  * [{"targets":["exporter:9898"],
- *   "labels":{"__metrics_path__":"/probe","__param_target":"nundb-0","__scheme__":"http","node":"nundb-0"}}]
+ *   "labels":{"__meta_nundb_address":"10.0.0.7:3014","__meta_nundb_node":"nundb-0:3014",
+ *             "__meta_nundb_role":"primary","__meta_nundb_up":"1",
+ *             "__metrics_path__":"/probe","__param_target":"nundb-0:3014","__scheme__":"http"}}]
  * }</pre>
+ *
+ * <p>Only reserved labels: {@code __metrics_path__}, {@code __param_target} and {@code __scheme__} make the
+ * scrape a {@code /probe?target=NODE}, and the {@code __meta_nundb_*} labels (node name, dial address, role
+ * and up as last polled) are there for relabelling and dropped after it, as http_sd intends. No target
+ * label is set: {@code node} comes from the probed series themselves, so it never collides with a target
+ * label ({@code exported_node}), and the documented relabel config sets {@code instance} from
+ * {@code __meta_nundb_node}, one instance per node rather than the exporter's address for all of them.
+ * {@code __meta_nundb_role} and {@code __meta_nundb_address} are left out while unknown.
  *
  * <p>Thread-safety: stateless.
  */
@@ -21,7 +34,7 @@ final class HttpServiceDiscovery {
 
     /** The JSON array of target groups, one per known node, sorted by node name. */
     static String render(ClusterSnapshot cluster, String selfAddress, boolean tls) {
-        StringBuilder b = new StringBuilder(64 + 160 * cluster.nodes().size());
+        StringBuilder b = new StringBuilder(64 + 300 * cluster.nodes().size());
         b.append('[');
         boolean first = true;
         for (NodeSnapshot n : cluster.nodes()) {
@@ -31,15 +44,33 @@ final class HttpServiceDiscovery {
             first = false;
             b.append("{\"targets\":[");
             string(b, selfAddress);
-            b.append("],\"labels\":{\"__metrics_path__\":\"")
+            b.append("],\"labels\":{");
+            if (n.dialAddress() != null) {
+                b.append("\"__meta_nundb_address\":");
+                string(b, n.dialAddress());
+                b.append(',');
+            }
+            b.append("\"__meta_nundb_node\":");
+            string(b, n.name());
+            Role role = role(n);
+            if (role != null) {
+                b.append(",\"__meta_nundb_role\":\"").append(role.label()).append('"');
+            }
+            b.append(",\"__meta_nundb_up\":\"").append(n.up() ? '1' : '0').append('"');
+            b.append(",\"__metrics_path__\":\"")
                     .append(RequestRouter.PROBE_PATH)
                     .append("\",\"__param_target\":");
             string(b, n.name());
-            b.append(",\"__scheme__\":\"").append(tls ? "https" : "http").append("\",\"node\":");
-            string(b, n.name());
-            b.append("}}");
+            b.append(",\"__scheme__\":\"").append(tls ? "https" : "http").append("\"}}");
         }
         return b.append("]\n").toString();
+    }
+
+    /** The node's role in its own view as last polled, or {@code null} while down or not listed. */
+    private static Role role(NodeSnapshot n) {
+        ClusterView view = n.up() ? n.view() : null;
+        ViewMember self = view == null ? null : view.self();
+        return self == null ? null : self.role();
     }
 
     /**

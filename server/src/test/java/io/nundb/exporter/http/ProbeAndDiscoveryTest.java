@@ -3,6 +3,7 @@ package io.nundb.exporter.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.protocol.Role;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -113,20 +114,38 @@ class ProbeAndDiscoveryTest {
     }
 
     @Test
-    void discoveryListsEveryKnownNodeAsAProbeTarget() throws Exception {
+    void discoveryListsEveryKnownNodeAsAProbeTargetWithMetaLabelsOnly() throws Exception {
         HttpResponse<byte[]> r = get("/discovery");
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("content-type")).hasValue("application/json; charset=utf-8");
         String self = "127.0.0.1:" + server.port();
+        // No target label (a "node" target label would turn the probed series' node into exported_node).
         assertThat(new String(r.body(), StandardCharsets.UTF_8))
-                .isEqualTo("[{\"targets\":[\"" + self + "\"],\"labels\":{\"__metrics_path__\":\"/probe\","
-                        + "\"__param_target\":\"n1:3017\",\"__scheme__\":\"http\",\"node\":\"n1:3017\"}},"
-                        + "{\"targets\":[\"" + self + "\"],\"labels\":{\"__metrics_path__\":\"/probe\","
-                        + "\"__param_target\":\"n\\u003c2\\u003e:3017\",\"__scheme__\":\"http\","
-                        + "\"node\":\"n\\u003c2\\u003e:3017\"}},"
-                        + "{\"targets\":[\"" + self + "\"],\"labels\":{\"__metrics_path__\":\"/probe\","
-                        + "\"__param_target\":\"n3:3017\",\"__scheme__\":\"http\",\"node\":\"n3:3017\"}}]\n");
+                .isEqualTo("[{\"targets\":[\"" + self + "\"],\"labels\":{\"__meta_nundb_node\":\"n1:3017\","
+                        + "\"__meta_nundb_role\":\"primary\",\"__meta_nundb_up\":\"1\",\"__metrics_path__\":\"/probe\","
+                        + "\"__param_target\":\"n1:3017\",\"__scheme__\":\"http\"}},"
+                        + "{\"targets\":[\"" + self + "\"],\"labels\":{\"__meta_nundb_node\":\"n\\u003c2\\u003e:3017\","
+                        + "\"__meta_nundb_role\":\"secondary\",\"__meta_nundb_up\":\"1\",\"__metrics_path__\":\"/probe\","
+                        + "\"__param_target\":\"n\\u003c2\\u003e:3017\",\"__scheme__\":\"http\"}},"
+                        + "{\"targets\":[\"" + self + "\"],\"labels\":{\"__meta_nundb_node\":\"n3:3017\","
+                        + "\"__meta_nundb_up\":\"0\",\"__metrics_path__\":\"/probe\","
+                        + "\"__param_target\":\"n3:3017\",\"__scheme__\":\"http\"}}]\n");
+    }
+
+    @Test
+    void discoveryNamesTheDialAddressAndTheSchemeOfATlsEndpoint() {
+        NodeSnapshot node = FakeSnapshotSource.up("nundb-0:3014", Role.PRIMARY).toBuilder()
+                .dialAddress("10.0.0.7:3014")
+                .build();
+
+        String json = HttpServiceDiscovery.render(FakeSnapshotSource.cluster(node), "exporter:9898", true);
+
+        assertThat(json)
+                .isEqualTo(
+                        "[{\"targets\":[\"exporter:9898\"],\"labels\":{\"__meta_nundb_address\":\"10.0.0.7:3014\","
+                                + "\"__meta_nundb_node\":\"nundb-0:3014\",\"__meta_nundb_role\":\"primary\",\"__meta_nundb_up\":\"1\","
+                                + "\"__metrics_path__\":\"/probe\",\"__param_target\":\"nundb-0:3014\",\"__scheme__\":\"https\"}}]\n");
     }
 
     @Test
