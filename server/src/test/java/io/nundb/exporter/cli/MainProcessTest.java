@@ -113,14 +113,14 @@ class MainProcessTest {
 
         Files.writeString(web, "http_server_config:\n  headers:\n    X-Frame-Options: \"DENY\"\n");
         hangUp();
-        await().atMost(Duration.ofSeconds(20))
+        await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(get(port, "/metrics").body()).contains(success + "1.0"));
         assertThat(get(port, "/metrics").headers().firstValue("X-Frame-Options"))
                 .hasValue("DENY");
 
         Files.writeString(web, "tls_server_config: [not, a, map\n");
         hangUp();
-        await().atMost(Duration.ofSeconds(20))
+        await().atMost(Duration.ofSeconds(60))
                 .untilAsserted(() -> assertThat(get(port, "/metrics").body()).contains(failure + "1.0"));
 
         assertThat(process.isAlive()).isTrue();

@@ -88,7 +88,8 @@ class ClusterPagesHandlerTest {
 
         assertThat(r.headers().get("content-type")).isEqualTo("application/json; charset=utf-8");
         assertThat(bodyOf(r))
-                .startsWith("[{\"targets\":[\"exporter:9898\"],\"labels\":{\"__metrics_path__\":\"/probe\","
+                .startsWith("[{\"targets\":[\"exporter:9898\"],\"labels\":{\"__meta_nundb_node\":\"n1:3017\","
+                        + "\"__meta_nundb_role\":\"primary\",\"__meta_nundb_up\":\"1\",\"__metrics_path__\":\"/probe\","
                         + "\"__param_target\":\"n1:3017\",\"__scheme__\":\"http\"");
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
