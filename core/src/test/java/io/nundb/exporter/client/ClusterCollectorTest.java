@@ -284,7 +284,8 @@ class ClusterCollectorTest {
     void lockStepPollsAreTimedWithoutTheDelayedAckStall() {
         // The simulator writes each message separately without TCP_NODELAY, as the real server does: a
         // plain client sees every status line ~40 ms late (SimulatorWriteTimingTest). Ours re-arms
-        // TCP_QUICKACK after every read, so over 50 polls its median stays far below that.
+        // TCP_QUICKACK after every read, so over 50 polls its median stays far below that (the bound leaves
+        // room for a loaded CI machine, still under the 40 ms stall).
         SimulatedCluster c = startCluster(1);
         ClusterCollector col = start(config(c, secret(c)).build());
         await().atMost(Duration.ofSeconds(30))
@@ -301,7 +302,7 @@ class ClusterCollectorTest {
         RequestTimingSnapshot t = s.timings().get(NunDbCommand.METRICS_STATE);
         // Every metrics-state poll is at most one lock-step sample.
         assertThat(t.count()).isLessThanOrEqualTo(s.requests(NunDbCommand.METRICS_STATE));
-        assertThat(t.windowP50Seconds()).isLessThan(0.010);
+        assertThat(t.windowP50Seconds()).isLessThan(0.030);
     }
 
     @Test
