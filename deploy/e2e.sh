@@ -208,7 +208,8 @@ CANARY=0
 if has_metric nundb_replication_lag_seconds && has_metric nundb_replication_canary_lost_total; then CANARY=1; fi
 # Metrics of features not merged yet: tolerated only while absent from the scrape, and reported.
 OPTIONAL=(nundb_replication_lag_seconds nundb_replication_canary_lag_seconds_bucket nundb_replication_canary_lost_total
-  nundb_replication_canary_skipped_total nundb_replication_pending_ops nundb_replication_oldest_waiting_timestamp_seconds)
+  nundb_replication_canary_skipped_total nundb_replication_pending_ops nundb_replication_oldest_waiting_timestamp_seconds
+  nundb_replication_sentinel_present)
 ABSENT=()
 for m in "${OPTIONAL[@]}"; do
   base=${m%_bucket}
