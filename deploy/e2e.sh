@@ -210,7 +210,8 @@ CANARY=0
 if has_metric nundb_replication_lag_seconds && has_metric nundb_replication_canary_lost_total; then CANARY=1; fi
 # Metrics of features not merged yet: tolerated only while absent from the scrape, and reported.
 OPTIONAL=(nundb_replication_lag_seconds nundb_replication_canary_lag_seconds_bucket nundb_replication_canary_lost_total
-  nundb_replication_canary_skipped_total nundb_replication_pending_ops nundb_replication_oldest_waiting_timestamp_seconds)
+  nundb_replication_canary_skipped_total nundb_replication_pending_ops nundb_replication_oldest_waiting_timestamp_seconds
+  nundb_replication_sentinel_present)
 ABSENT=()
 for m in "${OPTIONAL[@]}"; do
   base=${m%_bucket}
@@ -437,6 +438,43 @@ if (( CANARY )); then
 else
   SKIPPED+=("member lag (NunDbReplicationLagHigh) and canary lost (NunDbReplicationCanaryLost): the exporter does not expose nundb_replication_lag_seconds / nundb_replication_canary_lost_total yet (canary not merged)")
 fi
+
+# --- views disagree (issue 10 §3): a survivor keeps a dead member listed -----------------------------
+# The simulator's stale-view fault: node S keeps a secondary V that dies listed as (Connected) for
+# STALE_MS while the primary drops it within the vanish delay (real: ~82 s on one survivor).
+views_alert_gone() { ! prom_has 'ALERTS{alertname="NunDbViewsDisagree"}'; }
+views_disagree_phase() {
+  local state primary others s_idx v_idx S V STALE_MS=20000
+  # Earlier phases (split brain) make views disagree too: start once that alert is over.
+  until_ok 60 "views agree before the stale-view fault" prom_has 'nundb_cluster_views_agree{job="nundb-exporter"} == 1'
+  until_ok 60 "no NunDbViewsDisagree left from earlier phases" views_alert_gone
+  sleep 3 # a resolved notification of an earlier phase reaches the webhook before this phase's mark
+  state=$(curl -fsS --max-time 10 "$CONTROL/state") || fail "control /state"
+  primary=$(awk '$1 == "primary" {print $2}' <<<"$state")
+  [[ -n "$primary" && "$primary" != none ]] || fail "no primary before the stale-view fault: $state"
+  mapfile -t others < <(awk -v p="$primary" '$1 ~ /^[0-9]+$/ && $2 != p {print $1}' <<<"$state")
+  s_idx=${others[0]}; v_idx=${others[1]}
+  S=${NODES[$s_idx]}; V=${NODES[$v_idx]}
+  phase "views disagree: $S keeps the killed $V in its view for ${STALE_MS} ms, primary $primary drops it"
+  ctl "/fault?node=$s_idx&action=stale-view&ms=$STALE_MS"
+  ctl "/fault?node=$v_idx&action=kill"
+  expect_webhook firing NunDbViewsDisagree - 60
+  until_ok 20 "members not in the primary: 1 on $S" prom_has "nundb_node_view_members_not_in_primary{$(sel "$S")} == 1"
+  prom_has "nundb_node_view_members_not_in_primary{$(sel "$primary")} == 0" || fail "the primary $primary counts members not in its own view"
+  local skips=""
+  if has_metric nundb_replication_canary_skipped_total; then
+    until_ok 20 "canary skipped views_disagree" \
+      prom_has 'increase(nundb_replication_canary_skipped_total{job="nundb-exporter",reason="views_disagree"}[1m]) > 0'
+    skips="; the canary skipped views_disagree"
+  fi
+  expect_webhook resolved NunDbViewsDisagree - 60
+  prom_has "nundb_node_view_members_not_in_primary{$(sel "$S")} == 0" || fail "$S still lists members the primary dropped"
+  ctl "/fault?node=$s_idx&action=stale-view&ms=0"
+  ctl "/fault?node=$v_idx&action=restart"
+  until_ok 60 "$V up again after the stale-view phase" prom_has "nundb_up{$(sel "$V")} == 1"
+  RAN+=("views disagree: NunDbViewsDisagree firing and resolved, cluster-wide; members not in the primary 1 on $S only$skips")
+}
+views_disagree_phase
 
 echo
 echo "== e2e summary (${SECONDS}s)"

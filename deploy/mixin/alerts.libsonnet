@@ -34,6 +34,7 @@ local duration(seconds) =
       c: cfg.clusterLabel,
       lc: '{{ $labels.%s }}' % cfg.clusterLabel,
       failoverFor: duration($.noPrimaryForSeconds(cfg)),
+      viewsDisagreeFor: duration(cfg.viewsDisagreeForSeconds),
       lagT: num(cfg.replicationLagThresholdSeconds),
       waitingT: num(cfg.opsWaitingThresholdSeconds),
       emaT: num(cfg.replicationTimeEmaThresholdSeconds),
@@ -136,6 +137,17 @@ local duration(seconds) =
             '{{ $value }} nodes of Nun-db cluster %(lc)s each claim to be primary, for longer than a normal '
             + 'failover takes (%(failoverFor)s). Writes to different primaries diverge.',
             forDuration=v.failoverFor,
+          ),
+          alert(
+            'NunDbViewsDisagree',
+            'nundb_cluster_views_agree{%(s)s} == 0',
+            'warning',
+            "Nun-db cluster %(lc)s: the nodes' views disagree on members or primary",
+            "The up nodes of Nun-db cluster %(lc)s have not listed the same members and the same primary in "
+            + 'their cluster-state views for %(viewsDisagreeFor)s, longer than a failover takes. '
+            + 'nundb_node_view_members_not_in_primary names the nodes listing members the primary dropped; '
+            + "the canary skips its writes (views_disagree) until the views agree.",
+            forDuration=v.viewsDisagreeFor,
           ),
           alert(
             'NunDbReplicationTimeHigh',

@@ -32,6 +32,19 @@
     replicationTimeEmaThresholdSeconds: 1,
     replicationTimeEmaFor: '10m',
 
+    // `for` of NunDbViewsDisagree, in seconds: longer than a normal failover can make views disagree, short
+    // enough to fire on the survivor that listed a dead member for ~82 s (docs/nundb-protocol.md §6).
+    // A failover makes views differ for at most the election window (1.5 s) plus the vanish of the dead
+    // member (60 ms) plus one poll (the nodes' views are read at different instants): 2.56 s, less than a
+    // scrape interval, so at most one scrape reads 0 and Prometheus keeps it until the next scrape (15 s),
+    // 30 s with one late scrape. The pending time grows in evaluation intervals: the first multiple above
+    // 30 s is 45 s. An 82 s disagreement reaches a rule evaluation after at most one poll, one scrape and
+    // one evaluation (31 s) and fires 45 s later, at 76 s, while the scrapes still read 0.
+    viewsDisagreeForSeconds:
+      local visible = (std.ceil((self.failoverWindowSeconds + 0.06 + self.pollIntervalSeconds)
+                                / self.scrapeIntervalSeconds) + 1) * self.scrapeIntervalSeconds;
+      (std.floor(visible / self.evaluationIntervalSeconds) + 1) * self.evaluationIntervalSeconds,
+
     // The PrometheusRule object of the kustomize base.
     prometheusRuleName: 'nundb-exporter',
     prometheusRuleLabels: { 'app.kubernetes.io/name': 'nundb-exporter', 'app.kubernetes.io/component': 'alerting' },

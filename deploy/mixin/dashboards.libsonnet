@@ -62,8 +62,8 @@ local layout(panels) =
     local nd = cl + ',node=~"$node"',
     local roleExpr(role) = 'sum by (node) (nundb_node_role{%s,role="%s"})' % [nd, role],
 
-    // Panels that show a state per node. The sentinel and views-agree panels go here too: add them with
-    // statePanel() and their states, and their metrics to STATE_METRICS in deploy/tools/check_dashboard.py.
+    // Panels that show a state per node (or per cluster); their metrics are in STATE_METRICS of
+    // deploy/tools/check_dashboard.py.
     local statePanels = [
       statePanel('Node up', "Up when the exporter's last poll of the node succeeded, down when it failed.",
                  [['nundb_up{%s}' % nd, '{{node}}']], upStates),
@@ -73,6 +73,18 @@ local layout(panels) =
                  [['%s * 3 + %s * 2 + %s' % [roleExpr('primary'), roleExpr('secondary'), roleExpr('starting')], '{{node}}']],
                  [state(0, 'no role', 'red'), state(1, 'starting', 'yellow'), state(2, 'secondary', 'blue'),
                   state(3, 'primary', 'green')]),
+      statePanel('Views agree',
+                 "Whether every up node's cluster-state view lists the same members and the same primary "
+                 + '(nundb_cluster_views_agree). Disagree for more than a failover is NunDbViewsDisagree; '
+                 + 'nundb_node_view_members_not_in_primary names the nodes that still list members the primary dropped.',
+                 [['min by (%s) (nundb_cluster_views_agree{%s})' % [c, cl], 'views']],
+                 [state(0, 'disagree', 'red'), state(1, 'agree', 'green')]),
+      statePanel('Sentinel present',
+                 "Whether the canary's sentinel key, written once on the primary, reads back with its value on "
+                 + 'each member (nundb_replication_sentinel_present). Missing on a member that is up means it '
+                 + 'rejoined without its data: NunDbMemberMissingData.',
+                 [['nundb_replication_sentinel_present{%s}' % nd, '{{node}}']],
+                 [state(0, 'missing', 'red'), state(1, 'present', 'green')]),
     ],
 
     local count = { decimals: 0, min: 0 },

@@ -79,6 +79,8 @@ STATE_METRICS = {
     "up": UP_DOWN,
     "nundb_up": UP_DOWN,
     "nundb_node_role": {"0": "red", "3": "green"},  # no role reported ... primary (see the dashboard)
+    "nundb_cluster_views_agree": {"0": "red", "1": "green"},  # disagree, agree
+    "nundb_replication_sentinel_present": {"0": "red", "1": "green"},  # missing, present
 }
 COUNT_UNITS = {"short", "none", "reqps", "ops"}
 

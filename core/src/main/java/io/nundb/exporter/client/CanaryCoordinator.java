@@ -2,8 +2,7 @@ package io.nundb.exporter.client;
 
 import io.nundb.exporter.model.CanarySkipReason;
 import io.nundb.exporter.model.NodeSnapshot;
-import io.nundb.exporter.protocol.ClusterView;
-import io.nundb.exporter.protocol.Role;
+import io.nundb.exporter.model.ViewAgreement;
 import io.nundb.exporter.protocol.ViewMember;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,8 +13,9 @@ import java.util.logging.Logger;
 
 /**
  * Decides, every {@link CanaryConfig#interval()}, whether and where the replication canary writes: only
- * when exactly one up node claims primary, every up node's view names that node as the only primary, and
- * the primary's view lists other members (never on a standalone node). Otherwise the write is skipped
+ * when exactly one up node claims primary, every up node's view lists the same members and the same
+ * primary ({@link ViewAgreement}, the definition behind {@code nundb_cluster_views_agree}), and the
+ * primary's view lists other members (never on a standalone node). Otherwise the write is skipped
  * and counted by reason. Before the write, every member that is up, in the primary's view and watching
  * is told to expect it; a write whose primary goes down or stops claiming primary before the canary
  * timeout is discarded on every member (counted as skipped {@code no_primary}, never as lost), so the
@@ -75,7 +75,8 @@ final class CanaryCoordinator {
                 reason = CanarySkipReason.SPLIT_BRAIN;
             } else {
                 primary = claims.get(0);
-                reason = agreement(primary.name(), snapshots);
+                // The same definition as nundb_cluster_views_agree: members and primary of every up view.
+                reason = ViewAgreement.of(snapshots.values()).agree() ? null : CanarySkipReason.VIEWS_DISAGREE;
                 if (reason == null && primary.view().members().size() < 2) {
                     reason = CanarySkipReason.STANDALONE;
                 }
@@ -115,28 +116,6 @@ final class CanaryCoordinator {
         }
         outstanding.addLast(new Write(seq, primary.name(), now, members));
         canaries.get(primary.name()).write(seq);
-    }
-
-    /** Every up view must name {@code primary} as its only primary. */
-    private static CanarySkipReason agreement(String primary, Map<String, NodeSnapshot> snapshots) {
-        for (NodeSnapshot s : snapshots.values()) {
-            ClusterView v = s.view();
-            if (!s.up() || v == null) {
-                continue;
-            }
-            int primaries = 0;
-            boolean named = false;
-            for (ViewMember m : v.members()) {
-                if (m.role() == Role.PRIMARY) {
-                    primaries++;
-                    named |= m.name().equals(primary);
-                }
-            }
-            if (primaries != 1 || !named) {
-                return CanarySkipReason.VIEWS_DISAGREE;
-            }
-        }
-        return null;
     }
 
     /**

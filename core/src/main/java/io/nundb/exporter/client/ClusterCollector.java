@@ -205,7 +205,7 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
 
     @Override
     public boolean collectorFailed() {
-        return failures.first() != null;
+        return failure() != null;
     }
 
     private NodeClient add(String name, NodeAddress dial, boolean seed, long now) {

@@ -7,6 +7,7 @@ import io.nundb.exporter.model.CanaryTotals;
 import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
+import io.nundb.exporter.model.ViewAgreement;
 import io.nundb.exporter.protocol.ClusterView;
 import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.protocol.NunDbCommand;
@@ -327,6 +328,7 @@ public final class ClusterMetricFamilies {
         addCanaryTotals(out, cluster.canary());
 
         addCluster(out, cluster);
+        addViewAgreement(out, cluster);
         addExporter(out, cluster, exporter);
         if (exporter.compatNode() != null) {
             addCompat(out, compatNode(cluster, exporter.compatNode()));
@@ -366,6 +368,36 @@ public final class ClusterMetricFamilies {
             add(expected, Labels.EMPTY, cluster.expectedMembers());
         }
         out.add(expected.build());
+    }
+
+    /**
+     * Whether the up nodes' views agree ({@link ViewAgreement}, the definition the canary's
+     * {@code views_disagree} skip uses too): emitted while at least one node is up; the per-node count
+     * only while exactly one up node claims primary.
+     */
+    private static void addViewAgreement(List<MetricSnapshot> out, ClusterSnapshot cluster) {
+        GaugeSnapshot.Builder agree = gauge(
+                "nundb_cluster_views_agree",
+                null,
+                "Whether every up node's cluster-state view lists the same members and the same primary (1) or"
+                        + " not (0).");
+        GaugeSnapshot.Builder notInPrimary = gauge(
+                "nundb_node_view_members_not_in_primary",
+                null,
+                "Number of members the node's cluster-state view lists that the primary's view does not.");
+        if (cluster.membersUp() > 0) {
+            ViewAgreement views = ViewAgreement.of(cluster);
+            add(agree, Labels.EMPTY, views.agree() ? 1 : 0);
+            Map<String, Integer> extra = views.membersNotInPrimary();
+            for (NodeSnapshot node : cluster.nodes()) {
+                Integer n = extra.get(node.name());
+                if (n != null) {
+                    add(notInPrimary, Labels.of("node", node.name()), n);
+                }
+            }
+        }
+        out.add(agree.build());
+        out.add(notInPrimary.build());
     }
 
     private static void addExporter(List<MetricSnapshot> out, ClusterSnapshot cluster, ExporterSnapshot exporter) {

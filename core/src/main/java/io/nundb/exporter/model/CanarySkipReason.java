@@ -11,7 +11,7 @@ public enum CanarySkipReason {
     NO_PRIMARY("no_primary"),
     /** More than one up node claims primary. */
     SPLIT_BRAIN("split_brain"),
-    /** Exactly one node claims primary, but some up node's view names another primary or none. */
+    /** Exactly one node claims primary, but the up nodes' views differ in members or primary ({@link ViewAgreement}). */
     VIEWS_DISAGREE("views_disagree"),
     /** The primary's view lists only itself: the canary database is never created on a standalone node. */
     STANDALONE("standalone"),

@@ -446,10 +446,12 @@ class ClusterCollectorTest {
                 .build());
         await().atMost(WAIT).until(() -> col.snapshot().membersUp() == 1);
         assertThat(col.failure()).isNull();
+        assertThat(col.collectorFailed()).isFalse();
 
         broken.set(true); // the next publication re-reads the password on the collector thread
         await().atMost(WAIT).until(() -> col.failure() != null);
         assertThat(col.failure()).isInstanceOf(OutOfMemoryError.class);
+        assertThat(col.collectorFailed()).isTrue();
     }
 
     private String secret(SimulatedCluster c) {

@@ -127,6 +127,7 @@ class ClusterMetricFamiliesTest {
                         "nundb_node_role{node=\"n1:3017\",role=\"starting\"} 0.0",
                         "nundb_node_start_time_seconds{node=\"n1:3017\"} 1.6E9",
                         "nundb_node_view_members{node=\"n1:3017\"} 2.0",
+                        "nundb_node_view_members_not_in_primary{node=\"n1:3017\"} 0.0",
                         "nundb_node_view_primaries{node=\"n1:3017\"} 1.0",
                         "nundb_oplog_entries{node=\"n1:3017\"} 10.0",
                         "nundb_oplog_pending_ops{node=\"n1:3017\"} 3.0",
