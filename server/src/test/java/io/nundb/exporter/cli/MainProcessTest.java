@@ -46,7 +46,11 @@ class MainProcessTest {
     /** Starts the exporter and returns its HTTP port once /-/healthy answers 200. */
     private int start(String... extraArgs) throws IOException {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        // A SIGHUP ignored by whoever started the build (nohup, some CI runners) stays ignored in the child
+        // and the JVM then cannot handle it: restore the default so that the exporter installs its handler.
         List<String> command = new ArrayList<>(List.of(
+                "env",
+                "--default-signal=HUP",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m",
                 "-cp",
