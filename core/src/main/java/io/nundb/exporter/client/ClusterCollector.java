@@ -203,6 +203,11 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
         return failures.first();
     }
 
+    @Override
+    public boolean collectorFailed() {
+        return failure() != null;
+    }
+
     private NodeClient add(String name, NodeAddress dial, boolean seed, long now) {
         EventLoop loop = group.next();
         NodeConnection.Dialer dialer = ReplyDecoding.tcp(loop, transport, config);
