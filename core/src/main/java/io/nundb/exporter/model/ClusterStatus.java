@@ -19,8 +19,10 @@ import java.util.List;
  * @param nodes one row per known node, sorted by name
  * @param viewsAgree whether every up node's view agrees ({@link ViewAgreement#agree()})
  * @param primary the single primary claimed among the up nodes, {@code null} with none or several
+ * @param expectedMembers the configured cluster size, 0 when not configured
  */
-public record ClusterStatus(long takenAtEpochMillis, List<Node> nodes, boolean viewsAgree, String primary) {
+public record ClusterStatus(
+        long takenAtEpochMillis, List<Node> nodes, boolean viewsAgree, String primary, int expectedMembers) {
     public ClusterStatus {
         nodes = List.copyOf(nodes);
     }
@@ -101,7 +103,8 @@ public record ClusterStatus(long takenAtEpochMillis, List<Node> nodes, boolean v
                     view != null,
                     view != null && agreement.agrees(s.name())));
         }
-        return new ClusterStatus(snapshot.takenAtEpochMillis(), rows, agreement.agree(), primary);
+        return new ClusterStatus(
+                snapshot.takenAtEpochMillis(), rows, agreement.agree(), primary, snapshot.expectedMembers());
     }
 
     /** Nodes that are down. */
@@ -115,8 +118,12 @@ public record ClusterStatus(long takenAtEpochMillis, List<Node> nodes, boolean v
         return n;
     }
 
-    /** At least one node, every node up and every view agreeing: what the {@code status} command exits 0 on. */
+    /**
+     * At least one node (and at least the expected members), every node up and every view agreeing: what
+     * the {@code status} command exits 0 on. A node that died before the first poll is known only as a seed
+     * or through {@code expectedMembers}: views drop a dead member within 60 ms (spec Appendix B).
+     */
     public boolean healthy() {
-        return !nodes.isEmpty() && down() == 0 && viewsAgree;
+        return !nodes.isEmpty() && down() == 0 && nodes.size() >= expectedMembers && viewsAgree;
     }
 }
