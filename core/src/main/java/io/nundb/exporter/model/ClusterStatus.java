@@ -36,7 +36,8 @@ public record ClusterStatus(
      * @param downReason why it is down, {@code null} while up
      * @param lastSuccessEpochMillis the last fully successful poll, 0 if never
      * @param lagSeconds its current replication lag measured by the canary, NaN when unknown (canary off)
-     * @param waiting entries on the primary waiting for this node's ack, -1 when unknown or the node is the primary
+     * @param waiting entries on the primary waiting for this node's ack; -1 when unknown: no single primary,
+     *     not fetched yet, the node is the primary, or the primary neither lists it nor holds entries for it
      * @param orphaned entries on the primary that this node can never ack, -1 like {@code waiting}
      * @param hasView whether it is up with a view, so that {@code viewAgrees} means something
      * @param viewAgrees whether its view lists the primary's members and primary ({@link ViewAgreement#agrees})
@@ -87,8 +88,10 @@ public record ClusterStatus(
             if (member != null) {
                 waiting = member.waiting();
                 orphaned = member.orphaned();
-            } else if (pending != null && !s.name().equals(primary)) {
-                waiting = 0; // the primary holds nothing for a node it does not list
+            } else if (pending != null
+                    && !s.name().equals(primary)
+                    && primaryNode.view().contains(s.name())) {
+                waiting = 0; // the reply lists only members with entries
                 orphaned = 0;
             }
             rows.add(new Node(

@@ -64,6 +64,20 @@ class ClusterStatusTest {
     }
 
     @Test
+    void aNodeThePrimaryNeitherListsNorHoldsEntriesForHasNoPendingCount() {
+        NodeSnapshot primary = up("a", view("a", Role.PRIMARY, "b")).toBuilder()
+                .pendingOps(new PendingOpsSnapshot(Map.of(), 9, 10))
+                .build();
+        NodeSnapshot seed = NodeSnapshot.builder("10.0.0.3:3014")
+                .up(false)
+                .downReason(PollErrorReason.REFUSED)
+                .build();
+        ClusterStatus s = ClusterStatus.of(cluster(0, seed, primary, up("b", view("b", Role.SECONDARY, "!a"))));
+
+        assertThat(s.nodes()).extracting(ClusterStatus.Node::waiting).containsExactly(-1L, -1L, 0L);
+    }
+
+    @Test
     void withoutASinglePrimaryPendingIsUnknown() {
         ClusterStatus s = ClusterStatus.of(
                 cluster(0, up("a", view("a", Role.PRIMARY, "!b")), up("b", view("b", Role.PRIMARY, "!a"))));
