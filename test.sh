@@ -31,6 +31,7 @@ declare -A PACKAGE=(
   [java]=default-jdk-headless [mvn]=maven [curl]=curl [python3]=python3 [jsonnet]=jsonnet
   [promtool]=prometheus [prometheus]=prometheus
   [amtool]=prometheus-alertmanager [prometheus-alertmanager]=prometheus-alertmanager
+  [chromium]=chromium
 )
 
 phase_tools() {

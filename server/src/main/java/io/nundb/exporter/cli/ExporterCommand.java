@@ -33,7 +33,7 @@ final class ExporterCommand {
 
     private ExporterCommand() {}
 
-    /** The picocli model: one option per row of {@link Flags#ALL}, plus help, version and healthcheck. */
+    /** The picocli model: one option per row of {@link Flags#ALL}, plus help, version, healthcheck and status. */
     static CommandLine commandLine() {
         CommandSpec spec = CommandSpec.create().name("nundb-exporter").mixinStandardHelpOptions(true);
         spec.versionProvider(new BuildInfo());
@@ -50,6 +50,15 @@ final class ExporterCommand {
                 .autoWidth(true)
                 .sortOptions(false)
                 .abbreviateSynopsis(true);
+        addFlags(spec);
+        CommandLine cl = new CommandLine(spec);
+        cl.addSubcommand("healthcheck", new HealthcheckCommand());
+        cl.addSubcommand(StatusCommand.NAME, new CommandLine(StatusCommand.spec()));
+        return cl;
+    }
+
+    /** Adds one option per row of {@link Flags#ALL} to {@code spec} (the exporter's and the status command's). */
+    static void addFlags(CommandSpec spec) {
         for (Flag<?> f : Flags.ALL) {
             OptionSpec.Builder o = OptionSpec.builder(f.name())
                     .paramLabel(f.label())
@@ -68,9 +77,6 @@ final class ExporterCommand {
             }
             spec.addOption(o.build());
         }
-        CommandLine cl = new CommandLine(spec);
-        cl.addSubcommand("healthcheck", new HealthcheckCommand());
-        return cl;
     }
 
     /** Resolves the parsed flags, their environment twins and the defaults into a validated configuration. */

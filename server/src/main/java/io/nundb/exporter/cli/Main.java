@@ -59,6 +59,9 @@ public final class Main {
                 sub.printVersionHelp(out);
                 return 0;
             }
+            if (StatusCommand.NAME.equals(sub.getCommandName())) {
+                return StatusCommand.run(parsed.subcommand(), env, out, err);
+            }
             return ((HealthcheckCommand) sub.getCommand()).run(env, out, err);
         }
         ExporterConfig config;

@@ -78,7 +78,7 @@ class ClusterPagesHandlerTest {
         assertThat(r.headers().get("content-type")).isEqualTo("text/html; charset=utf-8");
         assertThat(bodyOf(r))
                 .contains("Version 9.9.9 (rev), mode <b>demo</b>")
-                .contains("<td>n&lt;2&gt;:3017</td><td>down (refused)</td>");
+                .contains("<td>n&lt;2&gt;:3017</td><td>-</td><td class=\"bad\">down</td><td>refused</td>");
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 

@@ -317,7 +317,7 @@ class ExporterHttpServerTest {
                 .doesNotContain("n<2>")
                 .contains("mode <b>live</b>")
                 .contains("9.9.9")
-                .contains("<a href=\"/metrics\">");
+                .contains("<a href=\"./metrics\">");
     }
 
     @Test
