@@ -68,6 +68,7 @@ final class Collection implements RunningCollection {
                 .backoff(c.backoffInitial(), c.backoffMax())
                 .lineLimits(c.maxLineBytes(), c.maxClusterStateLineBytes())
                 .pendingInterval(c.pendingInterval())
+                .maxMembers(c.maxMembers())
                 .build();
     }
 
@@ -86,11 +87,6 @@ final class Collection implements RunningCollection {
     @Override
     public ClusterSnapshotSource source() {
         return collector;
-    }
-
-    @Override
-    public boolean collectorFailed() {
-        return collector.failure() != null;
     }
 
     @Override
