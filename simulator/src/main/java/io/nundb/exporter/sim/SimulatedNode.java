@@ -531,11 +531,15 @@ public final class SimulatedNode implements AutoCloseable {
     }
 
     /**
-     * Appends {@code count} invented members ({@code ghost-<i>:3014}, connected secondaries) to every
-     * {@code cluster-state} view from now on (0: the real view). A hostile or broken view: it is
-     * cleartext on the wire.
+     * Appends {@code count} (at most 65,536) invented members to every {@code cluster-state} view from now
+     * on (0: the real view), connected secondaries named {@code 127.255.<i / 256>.<i % 256>:9}: loopback
+     * literals on the discard port, so that dialling them needs no DNS and is refused at once. A hostile
+     * or broken view: it is cleartext on the wire.
      */
     public void extraViewMembers(int count) {
+        if (count < 0 || count > 65_536) {
+            throw new IllegalArgumentException("extra view members: 0 to 65536, got " + count);
+        }
         extraViewMembers = count;
     }
 
@@ -1564,9 +1568,11 @@ public final class SimulatedNode implements AutoCloseable {
             }
             int extra = extraViewMembers;
             for (int i = 0; i < extra; i++) {
-                sb.append(" ghost-")
-                        .append(i)
-                        .append(":3014(Connected):")
+                sb.append(" 127.255.")
+                        .append(i >> 8 & 0xff)
+                        .append('.')
+                        .append(i & 0xff)
+                        .append(":9(Connected):")
                         .append(SECONDARY)
                         .append(',');
             }

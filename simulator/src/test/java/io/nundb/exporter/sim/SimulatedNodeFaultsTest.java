@@ -90,9 +90,9 @@ class SimulatedNodeFaultsTest {
             node.extraViewMembers(3);
             String reply = c.request("cluster-state\n");
             assertThat(reply)
-                    .contains(" ghost-0:3014(Connected):Secoundary,")
-                    .contains(" ghost-2:3014(Connected):Secoundary,")
-                    .doesNotContain("ghost-3");
+                    .contains(" 127.255.0.0:9(Connected):Secoundary,")
+                    .contains(" 127.255.0.2:9(Connected):Secoundary,")
+                    .doesNotContain("127.255.0.3");
         }
     }
 
