@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * @param password supplies the admin password; never logged
  * @param pollInterval how often every node is polled
  * @param requestTimeout deadline of one request
- * @param hardTimeout a connection with requests outstanding and no byte for this long is reset
+ * @param hardTimeout a connection with requests outstanding and no status line for this long is reset
  * @param connectTimeout limit for TCP connect plus greeting plus auth
  * @param memberRetention how long a node that vanished from every view keeps being dialled
  * @param expectedMembers the size the cluster should have, 0 if not configured
@@ -32,6 +32,8 @@ import java.util.function.Supplier;
  * @param maxLineBytes longest reply line kept whole (longer lines are truncated and counted)
  * @param maxClusterStateLineBytes the same for {@code cluster-state} lines
  * @param pendingInterval how often {@code debug pending-ops} is fetched from the primary
+ * @param maxMembers the most nodes the collector keeps, seeds included; members a view lists beyond it
+ *     are refused (logged once, counted): a view is cleartext on the wire and each node costs a client
  */
 public record ClientConfig(
         List<String> seeds,
@@ -48,11 +50,17 @@ public record ClientConfig(
         Duration backoffMax,
         int maxLineBytes,
         int maxClusterStateLineBytes,
-        Duration pendingInterval) {
+        Duration pendingInterval,
+        int maxMembers) {
 
     public static final long MIN_REQUEST_TIMEOUT_MILLIS = 100;
     /** Non-primary nodes' {@code cluster-state}, process-info and list-dbs are polled this often. */
     public static final Duration SLOW_POLL = Duration.ofSeconds(5);
+    /**
+     * Default of {@link #maxMembers()}: a real Nun-db cluster has a handful of nodes, and the exporter's
+     * memory budget (deploy/kubernetes/deployment.yaml) was measured up to 100 nodes.
+     */
+    public static final int DEFAULT_MAX_MEMBERS = 100;
 
     public ClientConfig {
         seeds = List.copyOf(seeds);
@@ -88,6 +96,13 @@ public record ClientConfig(
         if (expectedMembers < 0) {
             throw new IllegalArgumentException("expected members must not be negative");
         }
+        if (maxMembers < 1) {
+            throw new IllegalArgumentException("max members must be at least 1");
+        }
+        if (seeds.size() > maxMembers) {
+            throw new IllegalArgumentException(
+                    seeds.size() + " Nun-db addresses are more than max members (" + maxMembers + ")");
+        }
         if (maxLineBytes < 1024 || maxClusterStateLineBytes < maxLineBytes) {
             throw new IllegalArgumentException("line limits must be at least 1 KiB and cluster-state's the larger");
         }
@@ -122,6 +137,7 @@ public record ClientConfig(
         private int maxLineBytes = 64 * 1024;
         private int maxClusterStateLineBytes = 1024 * 1024;
         private Duration pendingInterval = Duration.ofSeconds(10);
+        private int maxMembers = DEFAULT_MAX_MEMBERS;
 
         public Builder seeds(List<String> v) {
             seeds = v;
@@ -190,6 +206,11 @@ public record ClientConfig(
             return this;
         }
 
+        public Builder maxMembers(int v) {
+            maxMembers = v;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(
                     seeds,
@@ -206,7 +227,8 @@ public record ClientConfig(
                     backoffMax,
                     maxLineBytes,
                     maxClusterStateLineBytes,
-                    pendingInterval);
+                    pendingInterval,
+                    maxMembers);
         }
     }
 

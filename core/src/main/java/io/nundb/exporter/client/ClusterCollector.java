@@ -75,6 +75,11 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
     private volatile NodeClient[] members = new NodeClient[0];
 
     private volatile long forgottenNodes;
+    /** Written on the collector thread only. */
+    private volatile long refusedMembers;
+    /** Whether the refusal was logged; collector thread. */
+    private boolean refusalLogged;
+
     private volatile boolean firstCollectionComplete;
 
     /** A node known to the collector. Collector-thread state except {@code client}, which is final. */
@@ -174,7 +179,8 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
                 snapshots,
                 config.expectedMembers(),
                 forgottenNodes,
-                canary == null ? null : canary.counters().totals());
+                canary == null ? null : canary.counters().totals(),
+                refusedMembers);
     }
 
     private static final Comparator<NodeSnapshot> BY_NAME = Comparator.comparing(NodeSnapshot::name);
@@ -322,11 +328,29 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
                 e.lastSeenNanos = now;
                 continue;
             }
+            String by = key;
+            if (nodes.size() >= config.maxMembers()) {
+                refuse(by);
+                continue;
+            }
             String mapped = config.addressMap().get(m.name());
             NodeAddress dial = NodeAddress.parse(mapped != null ? mapped : m.name());
-            String by = key;
             LOG.info(() -> "discovered node " + m.name() + " in the view of " + by);
             add(m.name(), dial, false, now);
+        }
+    }
+
+    /**
+     * Counts a member not added because {@link ClientConfig#maxMembers()} nodes are known; logs the first
+     * one only (a view lists the same members at every poll). Collector thread only.
+     */
+    private void refuse(String by) {
+        refusedMembers++;
+        if (!refusalLogged) {
+            refusalLogged = true;
+            LOG.severe(() -> "the view of " + by + " lists more members than --nundb.max-members ("
+                    + config.maxMembers() + "); the members past it are not polled and"
+                    + " counted in nundb_exporter_members_refused_total (logged once)");
         }
     }
 
@@ -341,12 +365,26 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
 
     /**
      * A node dialled as {@code oldKey} calls itself {@code selfName}. If another client already holds that
-     * name, the existing one is kept (and inherits the seed flag) and this one is closed; otherwise this
-     * one is renamed.
+     * name and is up, the existing one is kept (and inherits the seed flag) and this one is closed. If the
+     * existing one is not up (typically a name learned from another view that cannot be dialled), this
+     * one, whose connection just delivered a view, replaces it: a seed or a working connection never
+     * loses to an undialable discovered name. Otherwise this one is renamed.
      */
     private String merge(String oldKey, String selfName) {
         Entry mine = nodes.remove(oldKey);
         Entry existing = nodes.get(selfName);
+        if (existing != null && !existing.client.snapshot().up()) {
+            LOG.info(() -> "node " + oldKey + " reports itself as " + selfName
+                    + ", which is known but not up; polling it through " + oldKey);
+            mine.seed |= existing.seed;
+            mine.firstAttempt |= existing.firstAttempt;
+            mine.lastSeenNanos = Math.max(mine.lastSeenNanos, existing.lastSeenNanos);
+            stop(existing);
+            nodes.put(selfName, mine);
+            mine.client.rename(selfName, mine.seed);
+            refreshMembers();
+            return selfName;
+        }
         if (existing != null) {
             existing.seed |= mine.seed;
             existing.firstAttempt |= mine.firstAttempt;

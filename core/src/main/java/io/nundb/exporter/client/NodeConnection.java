@@ -42,8 +42,13 @@ import java.util.logging.Logger;
  * event loops). Replies are matched to requests in order. A request that misses its deadline
  * ({@link ClientConfig#requestTimeout()}) fails for its owner ({@link Reply#onFailed} with
  * {@code TIMEOUT}) but stays at the head, abandoned: its late reply is read, counted and discarded. The
- * connection is reset on a line that cannot belong to the head request, on no byte for
- * {@link ClientConfig#hardTimeout()} while requests are outstanding, on no greeting plus auth within
+ * connection is reset on a line that cannot belong to the head request, on no status line for
+ * {@link ClientConfig#hardTimeout()} while requests are outstanding (payload lines, pushes and bytes
+ * without a newline do not postpone it: a node that streams and never answers is hung), on
+ * {@value #SHIFTED_REPLIES_BEFORE_RESET} late status lines in a row each read while a younger request was
+ * outstanding (a status line the server dropped, spec §1.3 and §6, shifts every later reply onto the
+ * request before it: without the reset every request would time out for good while lines keep
+ * flowing), on no greeting plus auth within
  * {@link ClientConfig#connectTimeout()} (a stopped process accepts TCP and never greets, spec §6), and
  * when a request would make more than {@value #MAX_OUTSTANDING} outstanding: the real server silently
  * drops status lines once about 100 messages are queued (51 answered {@code get}s measured, spec §1.3 and
@@ -65,6 +70,14 @@ final class NodeConnection {
      * below the ~100 past which the real server drops status lines (spec §1.3).
      */
     static final int MAX_OUTSTANDING = 20;
+
+    /**
+     * Late status lines in a row, each read while a younger request was outstanding, after which the
+     * replies are taken to be shifted by a dropped status line and the connection is reset. One such
+     * line is a slow reply whose successor was already sent; a second in a row, with no status line on
+     * time between them, is what a dropped status line produces at every request from then on.
+     */
+    static final int SHIFTED_REPLIES_BEFORE_RESET = 2;
 
     /** Jitter of the reconnect backoff: nodes that failed together do not redial together. */
     static final double BACKOFF_JITTER = 0.2;
@@ -143,6 +156,9 @@ final class NodeConnection {
     private final long[] requests = new long[NunDbCommand.values().length];
     private long connects;
     private long lateReplies;
+    /** Late status lines in a row read while a younger request was outstanding. */
+    private int shiftedReplies;
+
     private long truncatedLines;
 
     /**
@@ -323,6 +339,7 @@ final class NodeConnection {
     private void close() {
         connectionId++;
         state = State.IDLE;
+        shiftedReplies = 0;
         cancel(handshakeTask);
         cancel(silenceTask);
         silenceTask = null;
@@ -366,7 +383,7 @@ final class NodeConnection {
         if (id != connectionId) {
             return;
         }
-        quietSinceNanos = time.nanoTime();
+        long now = time.nanoTime();
         if (line.truncated()) {
             truncatedLines++;
         }
@@ -395,6 +412,7 @@ final class NodeConnection {
             }
             return;
         }
+        quietSinceNanos = now;
         outstanding.pollFirst();
         cancel(head.deadline);
         if (outstanding.isEmpty()) {
@@ -403,9 +421,16 @@ final class NodeConnection {
         }
         if (head.abandoned) {
             lateReplies++;
+            shiftedReplies = outstanding.isEmpty() ? 0 : shiftedReplies + 1;
+            if (shiftedReplies >= SHIFTED_REPLIES_BEFORE_RESET) {
+                LOG.warning(() -> "node " + label + " answered " + SHIFTED_REPLIES_BEFORE_RESET
+                        + " requests in a row after their deadline with a younger request waiting: a status"
+                        + " line was dropped and replies are shifted; resetting the connection");
+                lost(PollErrorReason.TIMEOUT);
+            }
             return;
         }
-        long now = quietSinceNanos;
+        shiftedReplies = 0;
         if (head.lockStep && state == State.READY && timings != null) {
             timings.record(head.command, now - head.writtenNanos, now);
         }
@@ -470,7 +495,7 @@ final class NodeConnection {
                 loop.schedule(failures.guard("hard timeout", this::silenceCheck), delayNanos, TimeUnit.NANOSECONDS);
     }
 
-    /** No byte for the hard timeout while requests are outstanding: the node is hung. */
+    /** No status line for the hard timeout while requests are outstanding: the node is hung. */
     private void silenceCheck() {
         silenceTask = null;
         if (outstanding.isEmpty() || state == State.IDLE) {
@@ -479,7 +504,7 @@ final class NodeConnection {
         long quiet = time.nanoTime() - quietSinceNanos;
         long hard = config.hardTimeout().toNanos();
         if (quiet >= hard) {
-            LOG.fine(() -> "node " + label + " sent no byte for " + config.hardTimeout() + "; resetting");
+            LOG.fine(() -> "node " + label + " sent no status line for " + config.hardTimeout() + "; resetting");
             lost(PollErrorReason.TIMEOUT);
         } else {
             armSilence(hard - quiet);

@@ -430,6 +430,12 @@ public final class ClusterMetricFamilies {
                 "Nodes dropped after being absent from every view for the retention period.");
         add(forgotten, Labels.EMPTY, cluster.forgottenNodes());
         out.add(forgotten.build());
+        CounterSnapshot.Builder refused = counter(
+                "nundb_exporter_members_refused_total",
+                "Members listed by a node's view and not polled because --nundb.max-members nodes were already"
+                        + " known (counted once per view that lists them).");
+        add(refused, Labels.EMPTY, cluster.refusedMembers());
+        out.add(refused.build());
 
         CounterSnapshot.Builder renders = counter(
                 "nundb_exporter_renders_total",

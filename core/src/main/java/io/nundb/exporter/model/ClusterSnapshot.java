@@ -13,15 +13,28 @@ import java.util.List;
  * @param expectedMembers the configured cluster size, or 0 when not configured
  * @param forgottenNodes cumulative count of nodes forgotten after the retention period
  * @param canary the cluster-level canary counters, {@code null} when the canary is off
+ * @param refusedMembers cumulative count of members listed by a view and not added because the collector
+ *     already kept its maximum of nodes
  */
 public record ClusterSnapshot(
         long takenAtEpochMillis,
         List<NodeSnapshot> nodes,
         int expectedMembers,
         long forgottenNodes,
-        CanaryTotals canary) {
+        CanaryTotals canary,
+        long refusedMembers) {
     public ClusterSnapshot {
         nodes = List.copyOf(nodes);
+    }
+
+    /** A snapshot with no refused members. */
+    public ClusterSnapshot(
+            long takenAtEpochMillis,
+            List<NodeSnapshot> nodes,
+            int expectedMembers,
+            long forgottenNodes,
+            CanaryTotals canary) {
+        this(takenAtEpochMillis, nodes, expectedMembers, forgottenNodes, canary, 0);
     }
 
     /** A snapshot without canary counters (the canary is off). */

@@ -290,15 +290,101 @@ class NodeConnectionTest {
     }
 
     @Test
-    void aByteBeforeTheHardTimeoutPostponesIt() {
+    void aStatusLineBeforeTheHardTimeoutPostponesIt() {
         EmbeddedChannel ch = connectAndAuthenticate();
-        connection.send(NunDbRequest.of(NunDbCommand.DEBUG_PENDING_OPS), new Recorded());
-        advance(Duration.ofSeconds(9));
-        receive(ch, "pending-ops a:1 1 1\n"); // a payload line, the reply is still streaming
+        connection.send(NunDbRequest.of(NunDbCommand.METRICS_STATE), new Recorded());
+        advance(REQUEST_TIMEOUT); // abandoned
+        connection.send(NunDbRequest.of(NunDbCommand.METRICS_STATE), new Recorded());
+        advance(Duration.ofSeconds(7));
+        receive(ch, "metrics-state pending_ops: 0\nok \n"); // the late reply of the first
         advance(Duration.ofSeconds(9));
         assertThat(events).containsExactly("ready");
         advance(Duration.ofSeconds(1));
         assertThat(events).containsExactly("ready", "lost timeout");
+    }
+
+    @Test
+    void payloadLinesWithoutAStatusLineDoNotPostponeTheHardTimeout() {
+        EmbeddedChannel ch = connectAndAuthenticate();
+        connection.send(NunDbRequest.of(NunDbCommand.DEBUG_PENDING_OPS), new Recorded());
+        for (int s = 1; s < HARD_TIMEOUT.toSeconds(); s++) {
+            advance(Duration.ofSeconds(1));
+            receive(ch, "pending-ops a:1 1 1\n"); // a reply that streams and never ends
+        }
+        assertThat(events).containsExactly("ready");
+        advance(Duration.ofSeconds(1));
+        assertThat(events).containsExactly("ready", "lost timeout");
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void bytesWithoutANewlinePastTheLineLimitResetAtTheHardTimeout() {
+        EmbeddedChannel ch = connectAndAuthenticate();
+        connection.send(NunDbRequest.of(NunDbCommand.METRICS_STATE), new Recorded());
+        String chunk = "x".repeat(16 * 1024);
+        for (int s = 1; s < HARD_TIMEOUT.toSeconds(); s++) {
+            advance(Duration.ofSeconds(1));
+            for (int i = 0; i < 16; i++) {
+                receive(ch, chunk); // 256 KiB a second, past the 64 KiB line limit, never a newline
+            }
+        }
+        assertThat(events).containsExactly("ready");
+        advance(Duration.ofSeconds(1));
+        assertThat(events).containsExactly("ready", "lost timeout");
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void aDroppedStatusLineShiftsTheRepliesUntilTheConnectionIsReset() {
+        EmbeddedChannel ch = connectAndAuthenticate();
+        Recorded first = new Recorded();
+        connection.send(NunDbRequest.of(NunDbCommand.METRICS_STATE), first);
+        receive(ch, "metrics-state pending_ops: 0\n"); // its status line never comes (spec §1.3)
+        advance(REQUEST_TIMEOUT);
+        assertThat(first.seen).containsExactly("payload metrics-state pending_ops: 0", "failed timeout");
+
+        // From now on every reply is one request late: each status line is credited to the request
+        // before, and every request times out although the node answers each one at once.
+        Recorded second = new Recorded();
+        connection.send(NunDbRequest.of(NunDbCommand.METRICS_STATE), second);
+        receive(ch, "metrics-state pending_ops: 0\nok \n");
+        assertThat(second.seen).isEmpty();
+        assertThat(events).containsExactly("ready");
+        advance(REQUEST_TIMEOUT);
+        assertThat(second.seen).containsExactly("failed timeout");
+
+        Recorded third = new Recorded();
+        connection.send(NunDbRequest.of(NunDbCommand.METRICS_STATE), third);
+        receive(ch, "metrics-state pending_ops: 0\nok \n");
+
+        assertThat(events).containsExactly("ready", "lost timeout");
+        assertThat(third.seen).containsExactly("abort");
+        assertThat(ch.isOpen()).isFalse();
+        assertThat(connection.lateReplies()).isEqualTo(2);
+
+        // The new connection is in step again.
+        advance(Duration.ofMillis(200));
+        EmbeddedChannel again = current();
+        assertThat(again).isNotSameAs(ch);
+        receive(again, "ok \n");
+        receive(again, "valid auth\nok \n");
+        Recorded fourth = new Recorded();
+        connection.send(NunDbRequest.of(NunDbCommand.METRICS_STATE), fourth);
+        receive(again, "metrics-state pending_ops: 0\nok \n");
+        assertThat(fourth.seen).containsExactly("payload metrics-state pending_ops: 0", "ok");
+    }
+
+    @Test
+    void aSlowReplyWithNothingBehindItIsLateWithoutAReset() {
+        EmbeddedChannel ch = connectAndAuthenticate();
+        for (int i = 0; i < 3; i++) {
+            connection.send(NunDbRequest.of(NunDbCommand.METRICS_STATE), new Recorded());
+            advance(REQUEST_TIMEOUT);
+            receive(ch, "metrics-state pending_ops: 0\nok \n"); // late, but before the next request
+        }
+        assertThat(connection.lateReplies()).isEqualTo(3);
+        assertThat(events).containsExactly("ready");
+        assertThat(ch.isOpen()).isTrue();
     }
 
     @Test

@@ -68,6 +68,7 @@ final class Collection implements RunningCollection {
                 .backoff(c.backoffInitial(), c.backoffMax())
                 .lineLimits(c.maxLineBytes(), c.maxClusterStateLineBytes())
                 .pendingInterval(c.pendingInterval())
+                .maxMembers(c.maxMembers())
                 .build();
     }
 

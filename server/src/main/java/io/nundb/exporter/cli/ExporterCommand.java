@@ -144,6 +144,7 @@ final class ExporterCommand {
                     .connectTimeout(v.get(Flags.CONNECT_TIMEOUT))
                     .memberRetention(v.get(Flags.MEMBER_RETENTION))
                     .expectedMembers(v.getOr(Flags.EXPECTED_MEMBERS, 0))
+                    .maxMembers(v.get(Flags.MAX_MEMBERS))
                     .pendingInterval(v.get(Flags.PENDING_INTERVAL))
                     .build();
         } catch (IllegalArgumentException e) {

@@ -89,8 +89,8 @@ final class Flags {
             "--nundb.hard-timeout",
             CLIENT_DEFAULTS.hardTimeout(),
             MIN_TIMEOUT,
-            "A connection with requests outstanding and no byte for this long is reset; not shorter than"
-                    + " --nundb.request-timeout.");
+            "A connection with requests outstanding and no status line for this long is reset (bytes and"
+                    + " payload lines do not postpone it); not shorter than --nundb.request-timeout.");
     static final Flag<Duration> CONNECT_TIMEOUT = duration(
             "--nundb.connect-timeout",
             CLIENT_DEFAULTS.connectTimeout(),
@@ -118,6 +118,16 @@ final class Flags {
             null,
             text -> integer(text, 0, 10_000),
             "The size the cluster should have (nundb_cluster_expected_members).",
+            null,
+            false);
+    static final Flag<Integer> MAX_MEMBERS = new Flag<>(
+            "--nundb.max-members",
+            "N",
+            Flag.Kind.VALUE,
+            Integer.toString(ClientConfig.DEFAULT_MAX_MEMBERS),
+            text -> integer(text, 1, 10_000),
+            "The most nodes polled, seeds included: members a view lists beyond it are refused (logged once,"
+                    + " counted in nundb_exporter_members_refused_total). A view is cleartext on the wire.",
             null,
             false);
     static final Flag<Duration> PENDING_INTERVAL = duration(
@@ -242,6 +252,7 @@ final class Flags {
             CONNECT_TIMEOUT,
             MEMBER_RETENTION,
             EXPECTED_MEMBERS,
+            MAX_MEMBERS,
             PENDING_INTERVAL,
             CANARY_TOKEN_FILE,
             CANARY_INTERVAL,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.netty.util.ResourceLeakDetector;
+import io.nundb.exporter.client.ClientConfig;
 import io.nundb.exporter.protocol.LeakRecorder;
 import io.nundb.exporter.sim.Garbling;
 import io.nundb.exporter.sim.SimulatedCluster;
@@ -49,8 +50,17 @@ class FaultSuiteTest {
         STOPPED_ACKS,
         FAILOVER,
         RESET_CONNECTIONS,
-        CLOSE_ON_ACCEPT
+        CLOSE_ON_ACCEPT,
+        /** One status line never sent (spec §1.3): every later reply would be credited to the request before. */
+        SKIPPED_STATUS_LINE,
+        /** Bytes without a newline, forever, on every connection. */
+        STREAM_WITHOUT_NEWLINE
     }
+
+    /** The deployment's memory limit (deploy/kubernetes/deployment.yaml): RSS must stay under it. */
+    static final long MEMORY_LIMIT_BYTES = 512L * 1024 * 1024;
+    /** Members in the hostile view: about 0.5 MiB of cluster-state, under its 1 MiB line limit. */
+    static final int HUGE_VIEW_MEMBERS = 20_000;
 
     @BeforeAll
     static void recordLeaks() {
@@ -58,6 +68,15 @@ class FaultSuiteTest {
                 .as("leak detection level")
                 .isGreaterThanOrEqualTo(ResourceLeakDetector.Level.ADVANCED.ordinal());
         leaks = LeakRecorder.start();
+    }
+
+    @BeforeAll
+    static void runsUnderTheImagesMemoryFlags() {
+        // -XX:MaxDirectMemorySize=64m and a heap of 75 % of 512 MiB, as the image runs (server pom).
+        assertThat(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+                .as("JVM flags of the fault suite")
+                .contains("-XX:MaxDirectMemorySize=64m");
+        assertThat(Runtime.getRuntime().maxMemory()).as("max heap").isLessThanOrEqualTo(384L * 1024 * 1024);
     }
 
     @AfterAll
@@ -174,6 +193,98 @@ class FaultSuiteTest {
             }
             assertThat(SimulatedExporter.blockedExporterThreads()).isEmpty();
         }
+    }
+
+    @Test
+    void aSkippedStatusLineCostsOneReconnectAndTheNodeIsUpAgainWithinAFewPolls() throws Exception {
+        String password = randomPassword();
+        try (SimulatedExporter exporter = new SimulatedExporter(cluster(password, false), "admin", password)) {
+            awaitAllUp(exporter);
+            SimulatedNode node = exporter.cluster.node(2);
+            String up = "nundb_up{node=\"" + node.name() + "\"}";
+            String connects = "nundb_exporter_connects_total{node=\"" + node.name() + "\"}";
+            String timeouts = "nundb_exporter_poll_errors_total{node=\"" + node.name() + "\",reason=\"timeout\"}";
+            Map<String, Double> before = exporter.scrape();
+            Map<String, Map<String, Double>> baseline = othersStable(before, node.name(), true);
+            long start = System.nanoTime();
+
+            node.skipStatusLines(1);
+
+            await().atMost(RECOVERY_BOUND.multipliedBy(2))
+                    .pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> {
+                        Map<String, Double> s = exporter.scrape();
+                        assertThat(othersStable(s, node.name(), true)).isEqualTo(baseline);
+                        assertThat(s.get(timeouts)).isGreaterThan(before.get(timeouts));
+                        assertThat(s.get(connects)).isGreaterThan(before.get(connects));
+                        assertThat(s.get(up)).isEqualTo(1.0);
+                    });
+            Map<String, Double> after = exporter.scrape();
+            System.out.println("skipped status line: reconnected and up again "
+                    + (System.nanoTime() - start) / 1_000_000 + " ms after the status line was dropped (poll "
+                    + SimulatedExporter.POLL.toMillis() + " ms, request timeout "
+                    + SimulatedExporter.REQUEST_TIMEOUT.toMillis() + " ms), "
+                    + (after.get(timeouts) - before.get(timeouts)) + " timeouts");
+        }
+    }
+
+    @Test
+    void aViewListingThousandsOfMembersIsCappedWhileTheExporterKeepsServingCorrectValues() throws Exception {
+        String password = randomPassword();
+        try (SimulatedExporter exporter = new SimulatedExporter(cluster(password, false), "admin", password)) {
+            awaitAllUp(exporter);
+            Map<String, Map<String, Double>> baseline = othersStable(exporter.scrape(), "", true);
+            long heapBefore = usedHeapAfterGc();
+            long start = System.nanoTime();
+
+            exporter.cluster.node(0).extraViewMembers(HUGE_VIEW_MEMBERS);
+
+            long maxRss = 0;
+            while (System.nanoTime() - start < Duration.ofSeconds(8).toNanos()) {
+                assertThat(exporter.status("/-/healthy")).as("/-/healthy").isEqualTo(200);
+                Map<String, Double> s = exporter.scrape();
+                assertThat(othersStable(s, "", true)).as("the real nodes").isEqualTo(baseline);
+                long nodes = s.keySet().stream()
+                        .filter(k -> k.startsWith("nundb_up{"))
+                        .count();
+                assertThat(nodes).as("nodes polled").isLessThanOrEqualTo(ClientConfig.DEFAULT_MAX_MEMBERS);
+                maxRss = Math.max(maxRss, rssBytes());
+                assertThat(maxRss).as("RSS").isLessThan(MEMORY_LIMIT_BYTES);
+                Thread.sleep(200); // sampling cadence, not a wait for a result
+            }
+            Map<String, Double> s = exporter.scrape();
+            assertThat(s.get("nundb_exporter_members_refused_total"))
+                    .as("members refused")
+                    .isGreaterThanOrEqualTo(HUGE_VIEW_MEMBERS - ClientConfig.DEFAULT_MAX_MEMBERS);
+            long heapAfter = usedHeapAfterGc();
+            System.out.println("huge view of " + HUGE_VIEW_MEMBERS + " members: "
+                    + s.keySet().stream().filter(k -> k.startsWith("nundb_up{")).count()
+                    + " nodes polled, "
+                    + s.get("nundb_exporter_members_refused_total").longValue()
+                    + " refusals, heap after GC " + heapBefore / (1024 * 1024) + " -> " + heapAfter / (1024 * 1024)
+                    + " MiB, max RSS " + maxRss / (1024 * 1024) + " MiB");
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        System.gc();
+        return java.lang.management.ManagementFactory.getMemoryMXBean()
+                .getHeapMemoryUsage()
+                .getUsed();
+    }
+
+    /** Resident set size of this JVM (exporter and simulator), from /proc; 0 where there is none. */
+    private static long rssBytes() throws java.io.IOException {
+        java.nio.file.Path status = java.nio.file.Path.of("/proc/self/status");
+        if (!java.nio.file.Files.exists(status)) {
+            return 0;
+        }
+        for (String line : java.nio.file.Files.readAllLines(status)) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        return 0;
     }
 
     /**
@@ -293,6 +404,12 @@ class FaultSuiteTest {
                 n.closeOnAccept(true);
                 n.resetConnections();
                 break;
+            case SKIPPED_STATUS_LINE:
+                n.skipStatusLines(1);
+                break;
+            case STREAM_WITHOUT_NEWLINE:
+                n.streamWithoutNewline(true);
+                break;
             default:
                 throw new IllegalArgumentException(fault.name());
         }
@@ -322,6 +439,9 @@ class FaultSuiteTest {
                 break;
             case CLOSE_ON_ACCEPT:
                 n.closeOnAccept(false);
+                break;
+            case STREAM_WITHOUT_NEWLINE:
+                n.streamWithoutNewline(false);
                 break;
             default:
                 break;

@@ -103,6 +103,16 @@ final class SimulatedExporter implements AutoCloseable {
         return series;
     }
 
+    /** The status code of a GET of {@code path}; fails unless answered within 2 s. */
+    int status(String path) throws Exception {
+        return http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
     /** The series of one node that must not move while another node is faulty. */
     static Map<String, Double> stableSeriesOf(Map<String, Double> scrape, String node, boolean withRole) {
         Map<String, Double> out = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -45,6 +46,7 @@ final class SimulatedConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean parked;
     private boolean greeted;
     private boolean flushScheduled;
+    private ScheduledFuture<?> streamTask;
 
     // Session state (spec §2).
     boolean authenticated;
@@ -67,6 +69,30 @@ final class SimulatedConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(false);
         } else {
             greet();
+        }
+        if (node.streamWithoutNewline) {
+            startStreaming();
+        }
+    }
+
+    /** 16 KiB of {@code x} every 10 ms, never a newline, until the fault is off or the channel closes. */
+    void startStreaming() {
+        if (ctx == null || streamTask != null) {
+            return;
+        }
+        byte[] chunk = new byte[16 * 1024];
+        Arrays.fill(chunk, (byte) 'x');
+        streamTask = ctx.executor().scheduleAtFixedRate(() -> streamChunk(chunk), 0, 10, TimeUnit.MILLISECONDS);
+    }
+
+    private void streamChunk(byte[] chunk) {
+        if (!node.streamWithoutNewline || !ctx.channel().isActive()) {
+            streamTask.cancel(false);
+            streamTask = null;
+            return;
+        }
+        if (ctx.channel().isWritable()) {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(chunk));
         }
     }
 
@@ -152,6 +178,9 @@ final class SimulatedConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (node.pipelineOverflow && parked) {
+            return;
+        }
+        if (node.statusLinesToSkip.get() > 0 && node.statusLinesToSkip.getAndDecrement() > 0) {
             return;
         }
         queue.add(message);

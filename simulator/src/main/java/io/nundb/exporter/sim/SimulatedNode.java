@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -115,6 +116,12 @@ public final class SimulatedNode implements AutoCloseable {
     volatile boolean discardPartialLines = true;
     volatile long replyDelayNanos;
     volatile Garbling garbling = Garbling.NONE;
+    /** Status lines of client sessions still to drop (fault); decremented on the loop. */
+    final AtomicInteger statusLinesToSkip = new AtomicInteger();
+    /** Invented members appended to every {@code cluster-state} view (fault). */
+    volatile int extraViewMembers;
+    /** Whether every client session is sent an endless line without {@code \n} (fault). */
+    volatile boolean streamWithoutNewline;
 
     // Loop-confined state.
     final List<SimulatedConnectionHandler> connections = new ArrayList<>();
@@ -513,6 +520,43 @@ public final class SimulatedNode implements AutoCloseable {
     /** Corrupts replies as {@code mode} says ({@link Garbling#NONE}: faithful). */
     public void garble(Garbling mode) {
         garbling = Objects.requireNonNull(mode);
+    }
+
+    /**
+     * Drops the next {@code count} status lines of client sessions, as the real server does for a
+     * parked sender (spec §1.3): the payload of each reply is sent, its status line never is.
+     */
+    public void skipStatusLines(int count) {
+        statusLinesToSkip.set(count);
+    }
+
+    /**
+     * Appends {@code count} (at most 65,536) invented members to every {@code cluster-state} view from now
+     * on (0: the real view), connected secondaries named {@code 127.255.<i / 256>.<i % 256>:9}: loopback
+     * literals on the discard port, so that dialling them needs no DNS and is refused at once. A hostile
+     * or broken view: it is cleartext on the wire.
+     */
+    public void extraViewMembers(int count) {
+        if (count < 0 || count > 65_536) {
+            throw new IllegalArgumentException("extra view members: 0 to 65536, got " + count);
+        }
+        extraViewMembers = count;
+    }
+
+    /**
+     * When on, every open client session and every new one is sent {@code x} bytes without ever a
+     * {@code \n} (16 KiB every 10 ms, while the socket is writable) on top of its replies; off stops it.
+     */
+    public void streamWithoutNewline(boolean on) {
+        streamWithoutNewline = on;
+        if (on) {
+            onLoop(() -> {
+                for (SimulatedConnectionHandler c : connections) {
+                    c.startStreaming();
+                }
+                return null;
+            });
+        }
     }
 
     /** When on, every {@code auth} answers {@code invalid auth} whatever the password. */
@@ -1521,6 +1565,16 @@ public final class SimulatedNode implements AutoCloseable {
             Collections.sort(entries);
             for (String entry : entries) {
                 sb.append(' ').append(entry).append(',');
+            }
+            int extra = extraViewMembers;
+            for (int i = 0; i < extra; i++) {
+                sb.append(" 127.255.")
+                        .append(i >> 8 & 0xff)
+                        .append('.')
+                        .append(i & 0xff)
+                        .append(":9(Connected):")
+                        .append(SECONDARY)
+                        .append(',');
             }
         }
         return sb.append('\n').toString();

@@ -70,6 +70,46 @@ class SimulatedNodeFaultsTest {
     }
 
     @Test
+    void skippedStatusLinesSendThePayloadWithoutItsStatusLine() throws IOException {
+        try (SimulatedNode node = node();
+                LineClient c = LineClient.authed(node)) {
+            node.skipStatusLines(1);
+            c.send("debug nonsense\n");
+            c.send("debug nonsense\n");
+            // The first reply has no status line: the next line read is the second's status line.
+            assertThat(c.readLine()).isEqualTo("ok \n");
+            assertThat(c.request("debug nonsense\n")).isEqualTo("ok \n");
+        }
+    }
+
+    @Test
+    void extraViewMembersAreListedAsConnectedSecondaries() throws IOException {
+        try (SimulatedNode node = node();
+                LineClient c = LineClient.authed(node)) {
+            await().until(() -> node.role().equals(SimulatedNode.PRIMARY));
+            node.extraViewMembers(3);
+            String reply = c.request("cluster-state\n");
+            assertThat(reply)
+                    .contains(" 127.255.0.0:9(Connected):Secoundary,")
+                    .contains(" 127.255.0.2:9(Connected):Secoundary,")
+                    .doesNotContain("127.255.0.3");
+        }
+    }
+
+    @Test
+    void streamingWithoutNewlineSendsBytesAndNeverANewline() throws IOException {
+        try (SimulatedNode node = node();
+                LineClient c = LineClient.authed(node)) {
+            node.streamWithoutNewline(true);
+            byte[] bytes = c.readExactly(64 * 1024).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            node.streamWithoutNewline(false);
+            for (byte b : bytes) {
+                assertThat(b).isEqualTo((byte) 'x');
+            }
+        }
+    }
+
+    @Test
     void slowRepliesDelayTheReply() throws IOException {
         try (SimulatedNode node = node();
                 LineClient c = LineClient.authed(node)) {
