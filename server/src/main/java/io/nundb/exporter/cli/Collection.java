@@ -89,11 +89,6 @@ final class Collection implements RunningCollection {
     }
 
     @Override
-    public boolean collectorFailed() {
-        return collector.failure() != null;
-    }
-
-    @Override
     public void close() {
         collector.close();
         if (demo != null) {
