@@ -475,6 +475,71 @@ views_disagree_phase() {
   RAN+=("views disagree: NunDbViewsDisagree firing and resolved, cluster-wide; members not in the primary 1 on $S only$skips")
 }
 views_disagree_phase
+# --- recovery (issue 10 §2): a restarted node is up within 2 poll intervals + a render interval ------
+# The exporter runs with its default --nundb.poll-interval and --render.min-interval, read from --help.
+# The node stays down for five refused connects: an exponential backoff would have grown past 5 s by
+# then; the redial keeps to at least one connect per poll interval. Measured on the exporter's own
+# /metrics (Prometheus would add its scrape interval), from the simulator's restart call returning.
+recovery_within_two_polls() {
+  local help poll render bound node=$N1 t0 figure
+  help=$(java -jar "$JAR" --help 2>&1)
+  read -r poll render < <("$PY" - "$help" <<'PYEOF'
+import re, sys
+text = sys.argv[1]
+def seconds(flag):
+    m = re.search(re.escape(flag) + r"=DURATION.*?Default (\d+)(ms|s|m)\.", text, re.S)
+    assert m, f"no default for {flag} in --help"
+    return int(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60}[m.group(2)]
+poll = seconds("--nundb.poll-interval")
+print(poll, max(poll, seconds("--render.min-interval")))
+PYEOF
+)
+  [[ -n "${render:-}" ]] || fail "could not read the default poll and render intervals from --help"
+  bound=$("$PY" -c "print(2 * $poll + $render)")
+  phase "recovery: kill $node, five refused connects, restart; up on /metrics within ${bound}s (2 x ${poll}s poll + ${render}s render)"
+  series() { scrape | awk -v k="$1" '$1 == k {print $2}'; }
+  at_least() { "$PY" -c "import sys; sys.exit(0 if float('${1:-nan}') >= $2 else 1)"; }
+  refused() { series "nundb_exporter_poll_errors_total{node=\"$node\",reason=\"refused\"}"; }
+  local before
+  before=$(refused)
+  ctl "/fault?node=1&action=kill"
+  five_refused() { at_least "$(refused)" "$before + 5"; }
+  until_ok 60 "five refused connects to $node" five_refused
+  ctl "/fault?node=1&action=restart"
+  t0=$(date +%s.%N)
+  # One process polls /metrics every 20 ms (a shell loop of curl and awk would add its own delay).
+  figure=$("$PY" - "http://127.0.0.1:$EXP_PORT/metrics" "nundb_up{node=\"$node\"}" "$t0" "$bound" <<'PYEOF'
+import sys, time, urllib.request
+url, series, t0, bound = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+while time.time() - t0 <= bound + 10:
+    body = urllib.request.urlopen(url, timeout=2).read().decode()
+    if any(l.startswith(series + " ") and float(l.split()[-1]) == 1 for l in body.splitlines()):
+        print(f"{time.time() - t0:.2f}")
+        sys.exit(0)
+    time.sleep(0.02)
+sys.exit(1)
+PYEOF
+) || fail "$node not up on /metrics 10 s past the bound"
+  log "recovery: $node nundb_up 1 on /metrics ${figure}s after its restart completed (bound ${bound}s)"
+  "$PY" -c "import sys; sys.exit(0 if $figure <= $bound else 1)" || fail "recovery took ${figure}s, over ${bound}s"
+  RAN+=("recovery: restarted $node up on /metrics in ${figure}s (bound ${bound}s = 2 polls + a render)")
+
+  phase "crash loop: $node lives 1 s at a time; the exporter counts short lives, not only refused connects"
+  short_life() { series "nundb_exporter_poll_errors_total{node=\"${1:-$node}\",reason=\"short_life\"}"; }
+  before=$(short_life)
+  local others_before="$(short_life "$N0") $(short_life "$N2")"
+  ctl "/fault?node=1&action=crash-loop&ms=1000"
+  two_short_lives() { at_least "$(short_life)" "$before + 2"; }
+  until_ok 60 "two short lives of $node counted" two_short_lives
+  [[ "$(short_life "$N0") $(short_life "$N2")" == "$others_before" ]] ||
+    fail "short_life counted for $N0 or $N2, which did not crash-loop ($others_before -> $(short_life "$N0") $(short_life "$N2"))"
+  ctl "/fault?node=1&action=end-crash-loop"
+  ctl "/fault?node=1&action=restart"
+  is_up() { at_least "$(series "nundb_up{node=\"$node\"}")" 1; }
+  until_ok 30 "$node up after its crash loop" is_up
+  RAN+=("crash loop: short_life counted for $node only ($before -> $(short_life))")
+}
+recovery_within_two_polls
 
 echo
 echo "== e2e summary (${SECONDS}s)"

@@ -27,8 +27,9 @@ import java.util.function.Supplier;
  * @param connectTimeout limit for TCP connect plus greeting plus auth
  * @param memberRetention how long a node that vanished from every view keeps being dialled
  * @param expectedMembers the size the cluster should have, 0 if not configured
- * @param backoffInitial first reconnect delay
- * @param backoffMax largest reconnect delay
+ * @param backoffInitial first reconnect delay (a refused or closed node: at most the poll interval)
+ * @param backoffMax largest reconnect delay after a node accepted and failed the connection (a refused or
+ *     closed node is redialled at least once per poll interval)
  * @param maxLineBytes longest reply line kept whole (longer lines are truncated and counted)
  * @param maxClusterStateLineBytes the same for {@code cluster-state} lines
  * @param pendingInterval how often {@code debug pending-ops} is fetched from the primary

@@ -19,6 +19,7 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
@@ -34,7 +35,8 @@ import java.util.logging.Logger;
  * <pre>
  * IDLE --dial--> CONNECTING --TCP up--> GREETING --"ok"--> AUTHENTICATING --"valid auth","ok"--> READY
  *   ^                                                                                              |
- *   +------ backoff delay <------ any failure: refused, closed, protocol, timeout, invalid auth <---+
+ *   +-- redial delay  <-- refused, connect timeout, closed by the node (short_life before READY) <-+
+ *   +-- backoff delay <-- greeting timeout, invalid auth, protocol error, request timeouts <-------+
  * </pre>
  *
  * <p>Protocol (spec §1.3): the greeting {@code "ok \n"} is awaited, then {@code auth} is sent with the
@@ -53,8 +55,19 @@ import java.util.logging.Logger;
  * when a request would make more than {@value #MAX_OUTSTANDING} outstanding: the real server silently
  * drops status lines once about 100 messages are queued (51 answered {@code get}s measured, spec §1.3 and
  * Appendix B), so a connection with {@value #MAX_OUTSTANDING} unanswered requests (about 40 queued
- * lines) is treated as hung rather than risk losing track of its replies. Reconnects follow {@link
- * Backoff} with jitter, reset by each successful handshake.
+ * lines) is treated as hung rather than risk losing track of its replies.
+ *
+ * <p>Reconnects: a node that refused the connect or closed it is redialled at least once per poll interval,
+ * so that a restarted node is polled within one poll interval of listening again (the real server listened
+ * 0.1-0.2 s after a restart, spec Appendix C, while a plain exponential backoff had grown to several
+ * seconds). Such a redial costs the node a refused SYN or an accept and close; it follows its own {@link
+ * Backoff} from {@code min(backoff initial, poll interval)} doubling up to the poll interval, so it is never
+ * sooner than 80 % of that first delay (the jitter). A node that accepted the connection and then failed
+ * it (no greeting in time, invalid auth, a protocol error, a hang) costs more and will likely fail again:
+ * those follow the configured backoff ({@link ClientConfig#backoffInitial()} doubling up to {@link
+ * ClientConfig#backoffMax()}). Both carry jitter and are reset by each successful handshake. A connection
+ * the node closes after accepting it and before auth completed is reported as {@code short_life}: a
+ * process that dies moments after each start (a crash loop) rather than one that is down.
  *
  * <p>Timing: a request written while nothing else was outstanding (lock-step, the only way its owners
  * send) is timed from its write to its status line into the node's {@link SingleWriterRequestTimings}.
@@ -136,7 +149,11 @@ final class NodeConnection {
     private final EventLoop loop;
     private final Dialer dialer;
     private final TimeSource time;
+    /** After a failure once the node accepted the connection: greeting timeout, auth, protocol, hang. */
     private final Backoff backoff;
+    /** After a refused or timed-out connect or a close by the node: capped at the poll interval. */
+    private final Backoff redial;
+
     private final SingleWriterRequestTimings timings;
     private final boolean pushes;
     private final TaskFailures failures;
@@ -189,6 +206,9 @@ final class NodeConnection {
         this.dialer = dialer;
         this.time = time;
         this.backoff = new Backoff(config.backoffInitial(), config.backoffMax(), BACKOFF_JITTER, random);
+        Duration poll = config.pollInterval();
+        Duration redialInitial = config.backoffInitial().compareTo(poll) < 0 ? config.backoffInitial() : poll;
+        this.redial = new Backoff(redialInitial, poll, BACKOFF_JITTER, random);
         this.timings = timings;
         this.pushes = pushes;
         this.failures = failures;
@@ -324,15 +344,27 @@ final class NodeConnection {
         }
     }
 
-    /** Closes the current connection, tells the owner and schedules a reconnect. */
+    /**
+     * Closes the current connection, tells the owner and schedules a reconnect: on the redial schedule when
+     * the connect itself failed or the node closed the connection, else on the backoff.
+     */
     private void lost(PollErrorReason reason) {
+        boolean cheap =
+                state == State.CONNECTING || reason == PollErrorReason.CLOSED || reason == PollErrorReason.SHORT_LIFE;
         close();
         owner.onLost(reason);
         if (!stopped) {
             cancel(reconnectTask);
-            reconnectTask = loop.schedule(
-                    failures.guard("reconnect", this::connect), backoff.nextDelayNanos(), TimeUnit.NANOSECONDS);
+            long delay = cheap ? redial.nextDelayNanos() : backoff.nextDelayNanos();
+            reconnectTask = loop.schedule(failures.guard("reconnect", this::connect), delay, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** {@code CLOSED} once authenticated; before that the node died moments after accepting: short life. */
+    private PollErrorReason closedReason() {
+        return state == State.GREETING || state == State.AUTHENTICATING
+                ? PollErrorReason.SHORT_LIFE
+                : PollErrorReason.CLOSED;
     }
 
     /** Closes the channel (its close events are ignored: the id moves on) and aborts every request. */
@@ -362,8 +394,9 @@ final class NodeConnection {
         if (id != connectionId || stopped) {
             return;
         }
-        LOG.fine(() -> "connection to " + label + " closed");
-        lost(PollErrorReason.CLOSED);
+        PollErrorReason reason = closedReason();
+        LOG.fine(() -> "connection to " + label + " closed (" + reason.label() + ")");
+        lost(reason);
     }
 
     /** The pipeline of attempt {@code id} raised {@code cause}. */
@@ -373,7 +406,7 @@ final class NodeConnection {
         }
         // Never log the message of a decoder exception: it may quote reply bytes (user data).
         LOG.fine(() -> "connection to " + label + " failed: " + cause.getClass().getSimpleName());
-        lost(cause instanceof IOException ? PollErrorReason.CLOSED : PollErrorReason.PROTOCOL);
+        lost(cause instanceof IOException ? closedReason() : PollErrorReason.PROTOCOL);
     }
 
     // ---------------------------------------------------------------- lines
@@ -515,6 +548,7 @@ final class NodeConnection {
         cancel(handshakeTask);
         state = State.READY;
         backoff.reset();
+        redial.reset();
         owner.onReady();
     }
 

@@ -13,7 +13,7 @@ public enum PollErrorReason {
     TIMEOUT("timeout"),
     /** The TCP connection was refused or could not be established. */
     REFUSED("refused"),
-    /** The node closed or reset the connection. */
+    /** The node closed or reset the connection once authenticated (before that: {@link #SHORT_LIFE}). */
     CLOSED("closed"),
     /** A line that cannot belong to the request at the head of the queue, or an unparsable reply. */
     PROTOCOL("protocol"),
@@ -24,7 +24,13 @@ public enum PollErrorReason {
     /** The node answered {@code error ...} to a monitoring command. */
     ERROR_REPLY("error_reply"),
     /** No success for 3 poll intervals while the connection looks open (a silent hang). */
-    STALE("stale");
+    STALE("stale"),
+    /**
+     * The node accepted the TCP connection and closed or reset it before its greeting or before {@code auth}
+     * completed: a process that dies moments after each start (a crash loop, spec Appendix C), told apart
+     * from a clean outage ({@code refused}) and a hung process ({@code timeout}).
+     */
+    SHORT_LIFE("short_life");
 
     private final String label;
 

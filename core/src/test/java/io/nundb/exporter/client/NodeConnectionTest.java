@@ -15,12 +15,14 @@ import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.NunDbRequest;
 import io.nundb.exporter.timing.RequestTimingConfig;
 import io.nundb.exporter.timing.SingleWriterRequestTimings;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +35,9 @@ class NodeConnectionTest {
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration HARD_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration BACKOFF_INITIAL = Duration.ofMillis(200);
+    private static final Duration BACKOFF_MAX = Duration.ofSeconds(2);
 
     private final MockTicker ticker = Ticker.newMockTicker();
     /** Only its event loop is used: the connection's loop, whose scheduled tasks follow {@link #ticker}. */
@@ -58,43 +63,56 @@ class NodeConnectionTest {
             .requestTimeout(REQUEST_TIMEOUT)
             .hardTimeout(HARD_TIMEOUT)
             .connectTimeout(CONNECT_TIMEOUT)
-            .backoff(Duration.ofMillis(200), Duration.ofSeconds(1))
+            .pollInterval(POLL)
+            .backoff(BACKOFF_INITIAL, BACKOFF_MAX)
             .build();
     private final SingleWriterRequestTimings timings =
             new SingleWriterRequestTimings(RequestTimingConfig.defaults(), loop, time::nanoTime);
 
     private final List<EmbeddedChannel> dialled = new ArrayList<>();
     private final List<Long> dialledAtNanos = new ArrayList<>();
+    private final List<Long> lostAtNanos = new ArrayList<>();
     private boolean refuse;
+    /** Dials that never complete (a SYN nobody answers). */
+    private boolean hang;
+
     private final List<String> events = new ArrayList<>();
     private final TaskFailures failures = new TaskFailures();
 
-    private final NodeConnection connection = new NodeConnection(
-            "n1:3014",
-            NodeAddress.parse("127.0.0.1:3014"),
-            config,
-            new Secret("password", config.password()),
-            loop,
-            this::dial,
-            time,
-            () -> 0.0, // no jitter: the schedule is exact
-            timings,
-            false,
-            failures,
-            new NodeConnection.Owner() {
-                @Override
-                public void onReady() {
-                    events.add("ready");
-                }
+    private final NodeConnection connection = newConnection(() -> 0.0); // no jitter: the schedule is exact
 
-                @Override
-                public void onLost(PollErrorReason reason) {
-                    events.add("lost " + reason.label());
-                }
-            });
+    private NodeConnection newConnection(DoubleSupplier random) {
+        return new NodeConnection(
+                "n1:3014",
+                NodeAddress.parse("127.0.0.1:3014"),
+                config,
+                new Secret("password", config.password()),
+                loop,
+                this::dial,
+                time,
+                random,
+                timings,
+                false,
+                failures,
+                new NodeConnection.Owner() {
+                    @Override
+                    public void onReady() {
+                        events.add("ready");
+                    }
+
+                    @Override
+                    public void onLost(PollErrorReason reason) {
+                        events.add("lost " + reason.label());
+                        lostAtNanos.add(ticker.nanoTime());
+                    }
+                });
+    }
 
     private ChannelFuture dial(NodeAddress address, ChannelHandler initializer) {
         dialledAtNanos.add(ticker.nanoTime());
+        if (hang) {
+            return new EmbeddedChannel().newPromise();
+        }
         if (refuse) {
             EmbeddedChannel nothing = new EmbeddedChannel();
             return nothing.newFailedFuture(new ConnectException("Connection refused"));
@@ -142,6 +160,40 @@ class NodeConnectionTest {
     private void advanceNanos(long nanos) {
         ticker.advance(nanos, TimeUnit.NANOSECONDS);
         clock.runScheduledPendingTasks();
+    }
+
+    /** Advances {@code d} in 1 ms steps, running each task as it falls due. */
+    private void step(Duration d) {
+        for (long ms = 0; ms < d.toMillis(); ms++) {
+            advanceNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    /** Milliseconds from each lost connection to the next dial (one dial per connection, from the start). */
+    private List<Long> redialDelaysMillis() {
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < lostAtNanos.size() && i + 1 < dialledAtNanos.size(); i++) {
+            delays.add(TimeUnit.NANOSECONDS.toMillis(dialledAtNanos.get(i + 1) - lostAtNanos.get(i)));
+        }
+        return delays;
+    }
+
+    /** Accepts the next dial and lets it fail in the greeting or auth as {@code failure} says. */
+    private void failAfterAccepting(EmbeddedChannel ch, String failure) {
+        switch (failure) {
+            case "close before greeting" -> ch.close();
+            case "close before auth reply" -> {
+                receive(ch, "ok \n");
+                sent(ch);
+                ch.close();
+            }
+            case "invalid auth" -> {
+                receive(ch, "ok \n");
+                sent(ch);
+                receive(ch, "invalid auth\nok \n");
+            }
+            default -> throw new IllegalArgumentException(failure);
+        }
     }
 
     private EmbeddedChannel connectAndAuthenticate() {
@@ -388,30 +440,101 @@ class NodeConnectionTest {
     }
 
     @Test
-    void reconnectDelaysDoubleUpToTheMaximumAndResetAfterAHandshake() {
+    void aRefusedNodeIsRedialledAtLeastOncePerPollIntervalAndAHandshakeResetsTheSchedule() {
         refuse = true;
         connection.start();
-        for (long ms : new long[] {200, 400, 800, 1000, 1000}) {
-            int before = dialledAtNanos.size();
-            advanceNanos(TimeUnit.MILLISECONDS.toNanos(ms) - 1);
-            assertThat(dialledAtNanos).hasSize(before);
-            advanceNanos(1);
-            assertThat(dialledAtNanos).hasSize(before + 1);
-        }
-        assertThat(events).hasSize(6).allMatch(e -> e.equals("lost refused"));
+        step(Duration.ofMillis(3000));
+        // Doubling from the initial backoff, capped at the poll interval (500 ms), not at the backoff max.
+        assertThat(redialDelaysMillis())
+                .startsWith(200L, 400L, 500L, 500L, 500L)
+                .allMatch(g -> g <= 500);
+        assertThat(events).allMatch(e -> e.equals("lost refused"));
 
         // A successful handshake resets the schedule to the initial delay.
         refuse = false;
-        advance(Duration.ofSeconds(1));
+        step(Duration.ofMillis(500));
         EmbeddedChannel ch = current();
         receive(ch, "ok \n");
         receive(ch, "valid auth\nok \n");
         ch.close();
+        assertThat(events).endsWith("ready", "lost closed");
         int before = dialledAtNanos.size();
         advanceNanos(TimeUnit.MILLISECONDS.toNanos(200) - 1);
         assertThat(dialledAtNanos).hasSize(before);
         advanceNanos(1);
         assertThat(dialledAtNanos).hasSize(before + 1);
+    }
+
+    @Test
+    void aRefusedNodeIsNeverRedialledSoonerThanTheJitteredInitialDelay() {
+        NodeConnection jittered = newConnection(() -> 0.999_999); // the shortest delays the jitter allows
+        refuse = true;
+        jittered.start();
+        step(Duration.ofSeconds(10));
+        // 80 % of the 200 ms initial delay at least, 500 ms (the poll interval) at most.
+        assertThat(redialDelaysMillis()).hasSizeGreaterThan(19).allMatch(g -> g >= 160 && g <= 500);
+        jittered.stop();
+    }
+
+    @Test
+    void aConnectThatNeverCompletesIsRedialledAtLeastOncePerPollInterval() {
+        hang = true;
+        connection.start();
+        step(CONNECT_TIMEOUT.multipliedBy(4).plusSeconds(2));
+        assertThat(redialDelaysMillis()).containsExactly(200L, 400L, 500L, 500L);
+        assertThat(events).allMatch(e -> e.equals("lost timeout"));
+    }
+
+    @Test
+    void authFailuresBackOffExponentiallyUpToTheBackoffMaximum() {
+        connection.start();
+        for (int i = 0; i < 7; i++) {
+            failAfterAccepting(current(), "invalid auth");
+            int before = dialled.size();
+            step(BACKOFF_MAX);
+            assertThat(dialled).hasSize(before + 1);
+        }
+        // Past the poll interval: a node that accepts and rejects the credentials is not asked every poll.
+        assertThat(redialDelaysMillis()).containsExactly(200L, 400L, 800L, 1600L, 2000L, 2000L, 2000L);
+        assertThat(events).hasSize(7).allMatch(e -> e.equals("lost auth"));
+    }
+
+    @Test
+    void aNodeThatNeverGreetsIsRedialledOnTheBackoff() {
+        connection.start();
+        step(CONNECT_TIMEOUT.multipliedBy(5).plusMillis(200 + 400 + 800 + 1600 + 2000));
+        assertThat(redialDelaysMillis()).containsExactly(200L, 400L, 800L, 1600L, 2000L);
+        assertThat(events).hasSize(5).allMatch(e -> e.equals("lost timeout"));
+    }
+
+    @Test
+    void aConnectionClosedBeforeTheGreetingIsAShortLifeRedialledAtLeastOncePerPollInterval() {
+        shortLives("close before greeting");
+    }
+
+    @Test
+    void aConnectionClosedBeforeTheAuthReplyIsAShortLifeRedialledAtLeastOncePerPollInterval() {
+        shortLives("close before auth reply");
+    }
+
+    private void shortLives(String failure) {
+        connection.start();
+        for (int i = 0; i < 5; i++) {
+            failAfterAccepting(current(), failure);
+            int before = dialled.size();
+            step(POLL);
+            assertThat(dialled).hasSize(before + 1);
+        }
+        assertThat(redialDelaysMillis()).containsExactly(200L, 400L, 500L, 500L, 500L);
+        assertThat(events).hasSize(5).allMatch(e -> e.equals("lost short_life"));
+        assertThat(connection.connects()).isEqualTo(6);
+    }
+
+    @Test
+    void aResetBeforeTheGreetingIsAShortLife() {
+        connection.start();
+        current().pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
+        assertThat(events).containsExactly("lost short_life");
     }
 
     @Test

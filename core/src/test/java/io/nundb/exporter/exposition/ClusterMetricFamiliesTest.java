@@ -107,6 +107,7 @@ class ClusterMetricFamiliesTest {
                         "nundb_exporter_poll_errors_total{node=\"n1:3017\",reason=\"error_reply\"} 0.0",
                         "nundb_exporter_poll_errors_total{node=\"n1:3017\",reason=\"protocol\"} 0.0",
                         "nundb_exporter_poll_errors_total{node=\"n1:3017\",reason=\"refused\"} 0.0",
+                        "nundb_exporter_poll_errors_total{node=\"n1:3017\",reason=\"short_life\"} 0.0",
                         "nundb_exporter_poll_errors_total{node=\"n1:3017\",reason=\"stale\"} 0.0",
                         "nundb_exporter_poll_errors_total{node=\"n1:3017\",reason=\"timeout\"} 2.0",
                         "nundb_exporter_poll_errors_total{node=\"n1:3017\",reason=\"undialable\"} 0.0",

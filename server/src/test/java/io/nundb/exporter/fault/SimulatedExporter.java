@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The whole exporter (real collector, publisher and HTTP server) watching a {@link SimulatedCluster}
@@ -55,13 +56,24 @@ final class SimulatedExporter implements AutoCloseable {
      * connect 1 s, backoff 200 ms to 5 s) instead of the fault suite's small ones.
      */
     SimulatedExporter(SimulatedCluster cluster, String user, String password, Duration poll) throws Exception {
+        this(cluster, user, password, poll, UnaryOperator.identity());
+    }
+
+    /** With another poll interval and {@code tune} applied last to the client configuration. */
+    SimulatedExporter(
+            SimulatedCluster cluster,
+            String user,
+            String password,
+            Duration poll,
+            UnaryOperator<ClientConfig.Builder> tune)
+            throws Exception {
         this.cluster = cluster;
         boolean slow = poll.compareTo(Duration.ofSeconds(1)) >= 0;
         Map<String, String> map = new LinkedHashMap<>();
         for (SimulatedNode n : cluster.nodes()) {
             map.put(n.name(), "127.0.0.1:" + n.port());
         }
-        ClientConfig config = ClientConfig.builder()
+        ClientConfig.Builder builder = ClientConfig.builder()
                 .seeds(List.of("127.0.0.1:" + cluster.node(0).port()))
                 .addressMap(map)
                 .user(user)
@@ -71,8 +83,8 @@ final class SimulatedExporter implements AutoCloseable {
                 .hardTimeout(slow ? Duration.ofSeconds(2) : HARD_TIMEOUT)
                 .connectTimeout(slow ? Duration.ofSeconds(1) : CONNECT_TIMEOUT)
                 .backoff(slow ? Duration.ofMillis(200) : BACKOFF_INITIAL, slow ? Duration.ofSeconds(5) : BACKOFF_MAX)
-                .pendingInterval(slow ? Duration.ofSeconds(5) : Duration.ofMillis(200))
-                .build();
+                .pendingInterval(slow ? Duration.ofSeconds(5) : Duration.ofMillis(200));
+        ClientConfig config = tune.apply(builder).build();
         collector = new ClusterCollector(config, null, TimeSource.SYSTEM, RequestTimingConfig.defaults());
         collector.start();
         publisher = new MetricsPublisher(

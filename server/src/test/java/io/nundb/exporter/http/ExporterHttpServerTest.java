@@ -338,7 +338,16 @@ class ExporterHttpServerTest {
                                 + "|nundb_exporter_\\w+_total)\\{.*"));
         assertThat(n2).contains("nundb_up{node=\"n2:3017\"} 0.0");
         for (String reason : new String[] {
-            "auth", "timeout", "refused", "closed", "protocol", "undialable", "unsupported", "error_reply", "stale"
+            "auth",
+            "timeout",
+            "refused",
+            "closed",
+            "protocol",
+            "undialable",
+            "unsupported",
+            "error_reply",
+            "stale",
+            "short_life"
         }) {
             assertThat(body).contains("nundb_exporter_poll_errors_total{node=\"n1:3017\",reason=\"" + reason + "\"} ");
             assertThat(body).contains("nundb_exporter_poll_errors_total{node=\"n2:3017\",reason=\"" + reason + "\"} ");
