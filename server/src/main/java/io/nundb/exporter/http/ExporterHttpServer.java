@@ -35,7 +35,10 @@ import java.util.logging.Logger;
 public final class ExporterHttpServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ExporterHttpServer.class.getName());
 
-    /** bcrypt verifications allowed to start per second across all clients (cache misses only). */
+    /**
+     * bcrypt verifications allowed to start per second across all clients (cache misses only); the
+     * others wait their turn, at most one per connection ({@link BasicAuthenticator}).
+     */
     static final double BCRYPT_PER_SECOND = 10;
 
     static final int LOW_WATER_MARK = 32 * 1024;
@@ -92,7 +95,8 @@ public final class ExporterHttpServer implements AutoCloseable {
         WebConfigWatcher webConfig = options.webConfigFile() == null
                 ? WebConfigWatcher.fixed(WebConfig.NONE)
                 : WebConfigWatcher.start(options.webConfigFile(), options.webConfigPollInterval());
-        BasicAuthenticator authenticator = new BasicAuthenticator(BCRYPT_PER_SECOND, System::nanoTime);
+        BasicAuthenticator authenticator =
+                new BasicAuthenticator(BCRYPT_PER_SECOND, options.maxConnections(), System::nanoTime);
         try {
             return bind(publisher, threads, options, webConfig, authenticator);
         } catch (InterruptedException | RuntimeException e) {

@@ -3,10 +3,14 @@ package io.nundb.exporter.fault;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import at.favre.lib.crypto.bcrypt.BCrypt;
 import io.netty.util.internal.PlatformDependent;
 import io.nundb.exporter.protocol.LeakRecorder;
 import io.nundb.exporter.sim.SimulatedNode;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
@@ -15,16 +19,21 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile HTTP clients against the whole exporter (real collector, publisher and HTTP server watching a
@@ -45,7 +54,13 @@ class AdversarialTest {
     /** How long the recovery after the attack is measured (a wedged exporter takes minutes). */
     static final Duration RECOVERY_MEASURED = Duration.ofSeconds(30);
 
+    /** A valid login gets through a flood of wrong guesses within (one per flooding connection at 10/s). */
+    static final Duration LOGIN_BOUND = Duration.ofSeconds(4);
+
     static LeakRecorder leaks;
+
+    @TempDir
+    Path dir;
 
     @BeforeAll
     static void recordLeaks() {
@@ -139,6 +154,51 @@ class AdversarialTest {
         }
     }
 
+    @Test
+    void aValidLoginGetsThroughAFloodOfWrongPasswords() throws Exception {
+        String password = FaultSuiteTest.randomPassword();
+        Path web = dir.resolve("web.yml");
+        // Cost 8 rather than htpasswd's 10: the budget is verifications per second, whatever they cost.
+        Files.writeString(
+                web,
+                "basic_auth_users:\n  prometheus: "
+                        + BCrypt.with(BCrypt.Version.VERSION_2Y).hashToString(8, "scrape-me".toCharArray()) + "\n");
+        try (SimulatedExporter exporter = new SimulatedExporter(
+                FaultSuiteTest.cluster(password, false), "admin", password, SimulatedExporter.POLL, web)) {
+            String valid = basic("prometheus", "scrape-me");
+            try (WrongPasswords flood = new WrongPasswords(exporter.server.port(), 8, 8)) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> flood.answers() >= 20);
+                long before = exporter.server.bcryptVerifications();
+                long t0 = System.nanoTime();
+                HttpResponse<String> login = exporter.http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + exporter.server.port() + "/metrics"))
+                                .header("Authorization", valid)
+                                .timeout(LOGIN_BOUND)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                long loginMillis = (System.nanoTime() - t0) / 1_000_000;
+                System.out.println("auth flood: " + flood.answers() + " answers to wrong guesses so far ("
+                        + flood.limited() + " of them 429); the valid login answered " + login.statusCode() + " in "
+                        + loginMillis + " ms, " + (exporter.server.bcryptVerifications() - before)
+                        + " verifications meanwhile");
+                assertThat(login.statusCode())
+                        .as("a valid login during the flood")
+                        .isEqualTo(200);
+
+                exporter.authorization = valid; // cached from now on: no bcrypt, no wait
+                Map<String, Double> baseline = awaitAllUpAndStable(exporter);
+                for (int i = 0; i < 10; i++) {
+                    assertThat(get(exporter, "/-/healthy").statusCode()).isEqualTo(200);
+                    assertThat(allStable(exporter.scrape())).isEqualTo(baseline);
+                    Thread.sleep(100); // sampling cadence, not a wait for a result
+                }
+                assertThat(flood.errors())
+                        .as("flooding clients that got no answer")
+                        .isZero();
+            }
+        }
+    }
+
     private static Map<String, Double> awaitAllUpAndStable(SimulatedExporter exporter) throws Exception {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Map<String, Double> s = exporter.scrape();
@@ -169,6 +229,10 @@ class AdversarialTest {
                         .timeout(ANSWER_BOUND)
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -252,6 +316,99 @@ class AdversarialTest {
             }
             for (Thread t : threads) {
                 t.join(5000);
+            }
+        }
+    }
+
+    /**
+     * Clients that guess passwords for the valid user as fast as they are answered: some over one
+     * keep-alive connection each, others on a new connection per guess.
+     */
+    static final class WrongPasswords implements AutoCloseable {
+        private final int port;
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private final AtomicLong answers = new AtomicLong();
+        private final AtomicLong limited = new AtomicLong();
+        private final AtomicLong errors = new AtomicLong();
+        private final AtomicLong guesses = new AtomicLong();
+        private final List<Thread> threads = new ArrayList<>();
+
+        WrongPasswords(int port, int keepAlive, int reconnecting) {
+            this.port = port;
+            for (int i = 0; i < keepAlive + reconnecting; i++) {
+                boolean reconnect = i >= keepAlive;
+                Thread t = new Thread(() -> guess(reconnect), "wrong-passwords-" + i);
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+        }
+
+        private void guess(boolean reconnect) {
+            while (!stop.get()) {
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.setSoTimeout(30_000);
+                    do {
+                        String request = "GET /metrics HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                                + basic("prometheus", "guess" + guesses.incrementAndGet()) + "\r\n\r\n";
+                        s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+                        int status = readStatus(s.getInputStream());
+                        answers.incrementAndGet();
+                        if (status == 429) {
+                            limited.incrementAndGet();
+                        } else if (status != 401) {
+                            errors.incrementAndGet();
+                        }
+                    } while (!reconnect && !stop.get());
+                } catch (IOException e) {
+                    if (!stop.get()) {
+                        errors.incrementAndGet();
+                    }
+                }
+            }
+        }
+
+        /** Reads one response (headers and a Content-Length body) and returns its status. */
+        private static int readStatus(InputStream in) throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int matched = 0;
+            while (matched < 4) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new EOFException("closed after " + head.size() + " bytes");
+                }
+                head.write(b);
+                matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+            }
+            String headers = head.toString(StandardCharsets.ISO_8859_1);
+            int length = 0;
+            for (String line : headers.split("\r\n")) {
+                if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            in.readNBytes(length);
+            return Integer.parseInt(headers.substring(9, 12));
+        }
+
+        long answers() {
+            return answers.get();
+        }
+
+        long limited() {
+            return limited.get();
+        }
+
+        long errors() {
+            return errors.get();
+        }
+
+        @Override
+        public void close() throws Exception {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.interrupt();
+                t.join(35_000);
             }
         }
     }
