@@ -5,10 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,7 +38,8 @@ import javax.crypto.spec.SecretKeySpec;
  *       login waits behind at most one check per other open connection. Checks from a connection that
  *       already failed one ({@code suspect}) wait behind every other: a client guessing over keep-alive
  *       connections delays only itself. A check whose client left ({@code wanted} false) is dropped
- *       without hashing. Only when {@code queueCapacity} checks wait is a check refused (429).
+ *       without hashing (answered denied). Only when {@code queueCapacity} checks wait is a check
+ *       refused (429).
  *   <li>Timing: an unknown user is verified against a dummy hash of the configured cost, so a failed
  *       login costs the same bcrypt work (and the same rate budget) whether the user exists or not.
  * </ul>
@@ -110,9 +113,11 @@ public final class BasicAuthenticator implements AutoCloseable {
 
     /**
      * Checks an {@code Authorization} header against {@code config}; {@code done} is called exactly once,
-     * on the calling thread when the answer needs no bcrypt, else on {@code callbackExecutor}, and never
-     * while this object's monitor is held; it is not called at all for a check dropped because
-     * {@code wanted} turned false.
+     * on the calling thread when the answer needs no bcrypt, else on {@code callbackExecutor} (or, if it
+     * refuses the task, the bcrypt or closing thread), and never while this object's monitor is held. A
+     * check dropped because {@code wanted} turned false is answered {@link Verdict#DENIED} without bcrypt,
+     * one still waiting at {@link #close()} {@link Verdict#RATE_LIMITED}, so the caller can release what
+     * it holds.
      *
      * @param suspect the client already failed a check: wait behind the checks of every other client
      * @param wanted whether the client still waits for the answer (read on the bcrypt thread)
@@ -150,14 +155,19 @@ public final class BasicAuthenticator implements AutoCloseable {
                 hash, hash == null ? maxCost(config) : 0, key, password, wanted, callbackExecutor, done);
         boolean allowed;
         boolean queued;
+        List<Verification> dropped = new ArrayList<>(0);
         synchronized (this) {
             allowed = cache.get(key) != null && hash != null;
-            queued = !allowed && enqueue(v, suspect);
+            queued = !allowed && enqueue(v, suspect, dropped);
             if (queued) {
                 notifyAll();
             }
         }
-        if (!queued) { // answered outside the monitor: the callback writes a response
+        // Answered outside the monitor: the callbacks write responses.
+        for (Verification d : dropped) {
+            answer(d, Verdict.DENIED);
+        }
+        if (!queued) {
             Arrays.fill(password, (byte) 0);
             done.accept(allowed ? Verdict.ALLOWED : Verdict.RATE_LIMITED);
         }
@@ -168,13 +178,13 @@ public final class BasicAuthenticator implements AutoCloseable {
         return hashed;
     }
 
-    private boolean enqueue(Verification v, boolean isSuspect) {
+    private boolean enqueue(Verification v, boolean isSuspect, List<Verification> dropped) {
         if (closed) {
             return false;
         }
         if (fresh.size() + suspect.size() >= queueCapacity) {
-            dropUnwanted(fresh);
-            dropUnwanted(suspect);
+            dropUnwanted(fresh, dropped);
+            dropUnwanted(suspect, dropped);
             if (fresh.size() + suspect.size() >= queueCapacity) {
                 return false;
             }
@@ -183,12 +193,13 @@ public final class BasicAuthenticator implements AutoCloseable {
         return true;
     }
 
-    private static void dropUnwanted(ArrayDeque<Verification> q) {
+    /** Removes the checks whose client left; returns them to be answered outside the monitor. */
+    private static void dropUnwanted(ArrayDeque<Verification> q, List<Verification> dropped) {
         q.removeIf(v -> {
             if (v.wanted.getAsBoolean()) {
                 return false;
             }
-            v.wipe();
+            dropped.add(v);
             return true;
         });
     }
@@ -207,38 +218,59 @@ public final class BasicAuthenticator implements AutoCloseable {
                 }
                 awaitToken();
                 Verification v;
+                List<Verification> dropped = new ArrayList<>(0);
                 synchronized (this) {
-                    v = nextWanted();
+                    v = nextWanted(dropped);
                     if (v == null) { // every waiting client left meanwhile: give the token back
                         tokens = Math.min(ratePerSecond, tokens + 1);
-                        continue;
+                    } else {
+                        hashed++;
                     }
-                    hashed++;
                 }
-                verify(v);
+                for (Verification d : dropped) {
+                    answer(d, Verdict.DENIED);
+                }
+                if (v != null) {
+                    verify(v);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            List<Verification> left;
             synchronized (this) {
                 closed = true;
-                fresh.forEach(Verification::wipe);
-                suspect.forEach(Verification::wipe);
+                left = new ArrayList<>(fresh);
+                left.addAll(suspect);
                 fresh.clear();
                 suspect.clear();
+            }
+            for (Verification v : left) {
+                answer(v, Verdict.RATE_LIMITED);
             }
         }
     }
 
-    private Verification nextWanted() {
+    private Verification nextWanted(List<Verification> dropped) {
         Verification v;
         while ((v = fresh.isEmpty() ? suspect.poll() : fresh.poll()) != null) {
             if (v.wanted.getAsBoolean()) {
                 return v;
             }
-            v.wipe();
+            dropped.add(v);
         }
         return null;
+    }
+
+    /** Wipes the password and calls back on the caller's executor, or here if it refuses the task. */
+    private static void answer(Verification v, Verdict verdict) {
+        v.wipe();
+        Consumer<Verdict> done = v.done;
+        try {
+            v.callbackExecutor.execute(() -> done.accept(verdict));
+        } catch (RejectedExecutionException e) { // the connection's event loop is shutting down
+            done.accept(verdict);
+        }
     }
 
     private void awaitToken() throws InterruptedException {
@@ -271,13 +303,7 @@ public final class BasicAuthenticator implements AutoCloseable {
                 cache.put(v.cacheKey, Boolean.TRUE);
             }
         }
-        Verdict verdict = ok ? Verdict.ALLOWED : Verdict.DENIED;
-        Consumer<Verdict> done = v.done;
-        try {
-            v.callbackExecutor.execute(() -> done.accept(verdict));
-        } catch (RejectedExecutionException e) {
-            // The connection's event loop is shutting down: nobody is waiting any more.
-        }
+        answer(v, ok ? Verdict.ALLOWED : Verdict.DENIED);
     }
 
     /** The highest cost among the configured hashes ({@code $2y$10$...}). */
