@@ -91,7 +91,11 @@ public class CachedScrapeBenchmark {
         scrape = request("/metrics", headers);
         missing = request("/missing", headers);
         channel = new EmbeddedChannel(new ExporterHttpInitializer(
-                publisher, WebServerOptions.DEFAULTS, WebConfigWatcher.fixed(WebConfig.NONE), null));
+                publisher,
+                WebServerOptions.DEFAULTS,
+                WebConfigWatcher.fixed(WebConfig.NONE),
+                null,
+                ExporterHttpServer.STALLED_BYTES_BUDGET));
     }
 
     @TearDown(Level.Trial)

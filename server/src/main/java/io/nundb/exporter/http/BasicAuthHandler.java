@@ -6,14 +6,17 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AttributeKey;
 import java.util.function.Supplier;
 
 /**
  * HTTP basic auth for every endpoint after it, when the current web configuration has users: a request
  * with valid credentials is passed on, one without 401 with {@code WWW-Authenticate}, and one whose
- * verification the {@link BasicAuthenticator} rate-limits 429 with {@code Retry-After: 1}. A check
+ * verification the {@link BasicAuthenticator} cannot even queue 429 with {@code Retry-After: 1}. A check
  * that needs bcrypt is answered on the authenticator's thread and continues on the channel's event loop;
- * {@link HttpPipeliningHandler} holds later requests meanwhile. Without users every request passes.
+ * {@link HttpPipeliningHandler} holds later requests meanwhile. Once a connection failed a check, its
+ * later checks wait behind those of other connections (a channel attribute), and a check whose
+ * connection closed is dropped unhashed. Without users every request passes.
  *
  * <pre>{@code
  * p.addLast(health); // the health endpoints stay open
@@ -23,11 +26,14 @@ import java.util.function.Supplier;
  *
  * <p>Allocates nothing without users; with users, what the check allocates (an HMAC, a callback).
  *
- * <p>Thread-safety: immutable; {@link Sharable}. The web configuration is read once per request.
+ * <p>Thread-safety: immutable; {@link Sharable}. The web configuration is read once per request; the
+ * per-connection failure mark is a channel attribute, written on the channel's event loop.
  */
 @Sharable
 final class BasicAuthHandler extends ChannelInboundHandlerAdapter {
     static final String WWW_AUTHENTICATE = "Basic realm=\"nundb-exporter\", charset=\"UTF-8\"";
+    /** Set on a connection once one of its checks was denied. */
+    static final AttributeKey<Boolean> FAILED = AttributeKey.valueOf(BasicAuthHandler.class, "failed");
 
     private final Supplier<WebConfig> webConfig;
     private final BasicAuthenticator authenticator;
@@ -51,7 +57,9 @@ final class BasicAuthHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RoutedRequest req = (RoutedRequest) msg;
-        authenticator.check(web, req.header(HttpHeaderNames.AUTHORIZATION), ctx.executor(), verdict -> {
+        boolean suspect = ctx.channel().hasAttr(FAILED);
+        String authorization = req.header(HttpHeaderNames.AUTHORIZATION);
+        authenticator.check(web, authorization, suspect, ctx.channel()::isActive, ctx.executor(), verdict -> {
             if (verdict == BasicAuthenticator.Verdict.ALLOWED && ctx.channel().isActive()) {
                 ctx.fireChannelRead(req);
                 return;
@@ -67,6 +75,9 @@ final class BasicAuthHandler extends ChannelInboundHandlerAdapter {
                         HttpResponseStatus.TOO_MANY_REQUESTS, "Too many authentication attempts\n", head);
                 r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
             } else {
+                if (authorization != null) {
+                    ctx.channel().attr(FAILED).set(Boolean.TRUE);
+                }
                 r = HttpResponses.text(HttpResponseStatus.UNAUTHORIZED, "Unauthorized\n", head);
                 r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, WWW_AUTHENTICATE);
             }

@@ -94,8 +94,13 @@ final class ClusterPagesHandler extends ChannelInboundHandlerAdapter {
         boolean head = req.head();
         List<String> targets = req.query().parameters().get("target");
         ExpositionFormatWriter writer = publisher.writerFor(req.header(HttpHeaderNames.ACCEPT));
-        boolean gzip = MetricsHandler.acceptsGzip(req.header(HttpHeaderNames.ACCEPT_ENCODING));
+        ContentNegotiation.Coding coding = ContentNegotiation.coding(req.header(HttpHeaderNames.ACCEPT_ENCODING));
+        boolean gzip = coding == ContentNegotiation.Coding.GZIP;
         req.release();
+        if (writer == null || coding == ContentNegotiation.Coding.NONE) {
+            MetricsHandler.notAcceptable(ctx, head);
+            return;
+        }
         if (targets == null || targets.size() != 1 || targets.get(0).isEmpty()) {
             HttpResponses.sendText(
                     ctx, HttpResponseStatus.BAD_REQUEST, "Exactly one target parameter is required\n", head, false);

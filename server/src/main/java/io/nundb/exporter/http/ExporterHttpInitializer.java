@@ -23,6 +23,7 @@ import java.util.logging.Logger;
  * keep-alive, a small aggregator that rejects large bodies with 413, then one handler per concern:
  *
  * <pre>{@code
+ * p.addLast(backpressure);                                // OutboundBackpressureHandler
  * p.addLast(sslHandler);                                  // only with TLS
  * p.addLast(readTimeout);                                 // RequestReadTimeoutHandler
  * p.addLast(new IdleStateHandler(0, 0, idleMillis, MILLISECONDS));
@@ -59,19 +60,23 @@ final class ExporterHttpInitializer extends ChannelInitializer<Channel> {
     private final MetricsHandler metrics;
     private final ClusterPagesHandler pages;
     private final ConnectionCloseHandler closeOnIdleOrError = new ConnectionCloseHandler();
+    private final OutboundBackpressureHandler.StalledBytes stalled;
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong rejected = new AtomicLong();
 
     /**
      * @param authenticator checks credentials when the web configuration has users; may be {@code null}
      *     only if it never has
+     * @param stalledBytesBudget bytes pending on all unwritable connections together at most
      */
     ExporterHttpInitializer(
             MetricsPublisher publisher,
             WebServerOptions options,
             WebConfigWatcher webConfig,
-            BasicAuthenticator authenticator) {
+            BasicAuthenticator authenticator,
+            long stalledBytesBudget) {
         this.config = publisher.config();
+        this.stalled = new OutboundBackpressureHandler.StalledBytes(stalledBytesBudget);
         this.options = options;
         this.webConfig = webConfig;
         this.responseHeaders = new ResponseHeadersHandler(webConfig);
@@ -100,6 +105,7 @@ final class ExporterHttpInitializer extends ChannelInitializer<Channel> {
         ch.closeFuture().addListener(f -> open.decrementAndGet());
         WebConfig web = webConfig.get();
         ChannelPipeline p = ch.pipeline();
+        p.addLast(new OutboundBackpressureHandler(stalled));
         if (web.tls()) {
             p.addLast(web.sslContext().newHandler(ch.alloc()));
         }
@@ -127,6 +133,11 @@ final class ExporterHttpInitializer extends ChannelInitializer<Channel> {
     /** Connections currently open (accepted and not closed). */
     int openConnections() {
         return open.get();
+    }
+
+    /** Bytes pending on unwritable connections now. */
+    long stalledBytes() {
+        return stalled.total();
     }
 
     /** Connections refused by the cap since start. */

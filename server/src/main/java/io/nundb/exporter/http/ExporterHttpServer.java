@@ -6,12 +6,14 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -20,14 +22,30 @@ import java.util.logging.Logger;
  * The Netty HTTP/1.1 server of the exporter, on its own event loop group (epoll when available, else
  * NIO), never shared with the Nun-db connections.
  *
+ * <p>Memory: every connection has write-buffer water marks of {@value #LOW_WATER_MARK} and
+ * {@value #HIGH_WATER_MARK} bytes; above the high one it stops reading and answering
+ * ({@link OutboundBackpressureHandler}, {@link HttpPipeliningHandler}), and the bytes pending on such
+ * stalled connections together are capped at {@link #STALLED_BYTES_BUDGET} (a quarter of Netty's direct
+ * memory limit, at most 16 MiB): clients that do not read cannot exhaust the direct memory the node
+ * clients and the renderer share with HTTP.
+ *
  * <p>Thread-safety: {@link #start} and {@link #close} are called by the owning (main or shutdown hook)
  * thread; {@link #port()} may be read from any thread after start.
  */
 public final class ExporterHttpServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ExporterHttpServer.class.getName());
 
-    /** bcrypt verifications allowed to start per second across all clients (cache misses only). */
+    /**
+     * bcrypt verifications allowed to start per second across all clients (cache misses only); the
+     * others wait their turn, at most one per connection ({@link BasicAuthenticator}).
+     */
     static final double BCRYPT_PER_SECOND = 10;
+
+    static final int LOW_WATER_MARK = 32 * 1024;
+    static final int HIGH_WATER_MARK = 64 * 1024;
+    /** Bytes pending on all stalled (unwritable) connections together at most. */
+    static final long STALLED_BYTES_BUDGET =
+            Math.min(16L << 20, Math.max(1L << 20, PlatformDependent.maxDirectMemory() / 4));
 
     private final EventLoopGroup group;
     private final Channel serverChannel;
@@ -77,7 +95,8 @@ public final class ExporterHttpServer implements AutoCloseable {
         WebConfigWatcher webConfig = options.webConfigFile() == null
                 ? WebConfigWatcher.fixed(WebConfig.NONE)
                 : WebConfigWatcher.start(options.webConfigFile(), options.webConfigPollInterval());
-        BasicAuthenticator authenticator = new BasicAuthenticator(BCRYPT_PER_SECOND, System::nanoTime);
+        BasicAuthenticator authenticator =
+                new BasicAuthenticator(BCRYPT_PER_SECOND, options.maxConnections(), System::nanoTime);
         try {
             return bind(publisher, threads, options, webConfig, authenticator);
         } catch (InterruptedException | RuntimeException e) {
@@ -102,13 +121,17 @@ public final class ExporterHttpServer implements AutoCloseable {
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends ServerChannel> channelClass =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        ExporterHttpInitializer initializer = new ExporterHttpInitializer(publisher, options, webConfig, authenticator);
+        ExporterHttpInitializer initializer =
+                new ExporterHttpInitializer(publisher, options, webConfig, authenticator, STALLED_BYTES_BUDGET);
         try {
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
                     .channel(channelClass)
                     .option(ChannelOption.SO_BACKLOG, 256)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(
+                            ChannelOption.WRITE_BUFFER_WATER_MARK,
+                            new WriteBufferWaterMark(LOW_WATER_MARK, HIGH_WATER_MARK))
                     .childHandler(initializer);
             InetSocketAddress address = config.host() == null || config.host().isEmpty()
                     ? new InetSocketAddress(config.port())
@@ -133,6 +156,11 @@ public final class ExporterHttpServer implements AutoCloseable {
     /** Connections refused by the connection cap since start. */
     public long rejectedConnections() {
         return initializer.rejectedConnections();
+    }
+
+    /** Bytes of responses pending on connections that stopped reading them (unwritable ones) now. */
+    public long stalledBytes() {
+        return initializer.stalledBytes();
     }
 
     /** The current web configuration. */

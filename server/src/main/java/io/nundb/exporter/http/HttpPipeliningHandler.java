@@ -8,6 +8,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Passes one request at a time to the handlers after it: a request that arrives (pipelined) while the
@@ -27,9 +29,20 @@ import java.util.concurrent.RejectedExecutionException;
  * released when the connection closes. Allocation-free unless a request is held (then one task per
  * resumption).
  *
+ * <p>Limits, so that a client that pipelines and never reads cannot make the exporter buffer responses
+ * without end: no request is passed on while the channel is not writable (its outbound buffer is over
+ * the high water mark), they are held until it becomes writable again; and a connection with more
+ * than {@value #MAX_HELD} requests held is closed (one read of 64 KiB can decode two thousand pipelined
+ * requests; no scraper pipelines more than a few).
+ *
  * <p>Thread-safety: one instance per channel; confined to the channel's event loop.
  */
 final class HttpPipeliningHandler extends ChannelDuplexHandler {
+    /** Requests held per connection at most; one more closes it. */
+    static final int MAX_HELD = 32;
+
+    private static final Logger LOG = Logger.getLogger(HttpPipeliningHandler.class.getName());
+
     private final ArrayDeque<Object> held = new ArrayDeque<>(2);
     private boolean inFlight;
     private boolean resumeScheduled;
@@ -47,7 +60,17 @@ final class HttpPipeliningHandler extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (inFlight || !held.isEmpty()) {
+        // While unwritable the response would only add to the outbound buffer: hold the request until
+        // channelWritabilityChanged.
+        if (inFlight || !held.isEmpty() || !ctx.channel().isWritable()) {
+            if (held.size() >= MAX_HELD) {
+                ReferenceCountUtil.release(msg);
+                if (ctx.channel().isActive()) {
+                    LOG.log(Level.FINE, "more than " + MAX_HELD + " pipelined requests unanswered, closing");
+                    ctx.close();
+                }
+                return;
+            }
             held.add(msg);
             return;
         }
@@ -61,14 +84,26 @@ final class HttpPipeliningHandler extends ChannelDuplexHandler {
         ctx.write(msg, promise);
         if (last && inFlight) {
             inFlight = false;
-            if (!held.isEmpty() && !resumeScheduled) {
-                // Not from here: the writer is still inside its own channelRead or listener.
-                resumeScheduled = true;
-                try {
-                    ctx.executor().execute(resume);
-                } catch (RejectedExecutionException e) { // the event loop is shutting down
-                    releaseHeld();
-                }
+            scheduleResume();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            scheduleResume();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    private void scheduleResume() {
+        if (!held.isEmpty() && !resumeScheduled) {
+            // Not from here: the writer is still inside its own channelRead or listener.
+            resumeScheduled = true;
+            try {
+                ctx.executor().execute(resume);
+            } catch (RejectedExecutionException e) { // the event loop is shutting down
+                releaseHeld();
             }
         }
     }
@@ -76,7 +111,7 @@ final class HttpPipeliningHandler extends ChannelDuplexHandler {
     private void resume() {
         resumeScheduled = false;
         Object next;
-        if (!inFlight && ctx.channel().isActive() && (next = held.poll()) != null) {
+        if (!inFlight && ctx.channel().isActive() && ctx.channel().isWritable() && (next = held.poll()) != null) {
             inFlight = true;
             ctx.fireChannelRead(next);
         }

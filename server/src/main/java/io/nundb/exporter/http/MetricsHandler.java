@@ -20,7 +20,7 @@ import java.util.logging.Logger;
 
 /**
  * Serves the telemetry path: negotiates the format ({@code Accept}) and the encoding
- * ({@code Accept-Encoding}) and writes a {@code retainedDuplicate()} of {@link MetricsPublisher}'s cached
+ * ({@code Accept-Encoding}, {@link ContentNegotiation}; 406 if the request refuses every one) and writes a {@code retainedDuplicate()} of {@link MetricsPublisher}'s cached
  * body, with {@code Vary}. A format with no fresh body asks the publisher for one single-flight render
  * and is answered when it completes (503 if it fails); a {@code name[]} filter is rendered for the
  * request alone. Both wait on the publisher thread, never on the event loop; {@link HttpPipeliningHandler}
@@ -57,10 +57,15 @@ final class MetricsHandler extends ChannelInboundHandlerAdapter {
         }
         RoutedRequest req = (RoutedRequest) msg;
         ExpositionFormatWriter writer = publisher.writerFor(req.header(HttpHeaderNames.ACCEPT));
-        boolean gzip = acceptsGzip(req.header(HttpHeaderNames.ACCEPT_ENCODING));
+        ContentNegotiation.Coding coding = ContentNegotiation.coding(req.header(HttpHeaderNames.ACCEPT_ENCODING));
+        boolean gzip = coding == ContentNegotiation.Coding.GZIP;
         boolean head = req.head();
         List<String> names = req.query().parameters().get(NAME_PARAM);
         req.release();
+        if (writer == null || coding == ContentNegotiation.Coding.NONE) {
+            notAcceptable(ctx, head);
+            return;
+        }
         if (names != null && !names.isEmpty()) {
             publisher.renderFiltered(
                     writer,
@@ -144,57 +149,13 @@ final class MetricsHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * Whether an {@code Accept-Encoding} value accepts gzip (RFC 9110 §12.5.3): a {@code gzip} or
-     * {@code *} coding without {@code q=0}. Allocation-free.
-     */
-    static boolean acceptsGzip(String header) {
-        if (header == null) {
-            return false;
-        }
-        int n = header.length();
-        int i = 0;
-        while (i < n) {
-            int end = header.indexOf(',', i);
-            if (end < 0) {
-                end = n;
-            }
-            int semi = header.indexOf(';', i);
-            int nameEnd = semi >= 0 && semi < end ? semi : end;
-            int s = skipSpaces(header, i, nameEnd);
-            int e = nameEnd;
-            while (e > s && header.charAt(e - 1) == ' ') {
-                e--;
-            }
-            boolean named = (e - s == 4 && header.regionMatches(true, s, "gzip", 0, 4))
-                    || (e - s == 6 && header.regionMatches(true, s, "x-gzip", 0, 6))
-                    || (e - s == 1 && header.charAt(s) == '*');
-            if (named) {
-                return !zeroQuality(header, nameEnd, end);
-            }
-            i = end + 1;
-        }
-        return false;
-    }
-
-    private static boolean zeroQuality(String h, int from, int to) {
-        int q = h.indexOf("q=", from);
-        if (q < 0 || q >= to) {
-            return false;
-        }
-        for (int i = q + 2; i < to; i++) {
-            char c = h.charAt(i);
-            if (c != '0' && c != '.' && c != ' ') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static int skipSpaces(String h, int i, int end) {
-        while (i < end && (h.charAt(i) == ' ' || h.charAt(i) == '\t')) {
-            i++;
-        }
-        return i;
+    /** 406 when the request refuses every format or every coding the exporter serves (RFC 9110 §15.5.7). */
+    static void notAcceptable(ChannelHandlerContext ctx, boolean head) {
+        FullHttpResponse r = HttpResponses.text(
+                HttpResponseStatus.NOT_ACCEPTABLE,
+                "Not acceptable: text/plain, application/openmetrics-text or protobuf, identity or gzip\n",
+                head);
+        r.headers().set(HttpHeaderNames.VARY, VARY);
+        ctx.writeAndFlush(r);
     }
 }

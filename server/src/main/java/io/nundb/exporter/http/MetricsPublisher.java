@@ -118,9 +118,15 @@ public final class MetricsPublisher implements AutoCloseable {
         executor.scheduleAtFixedRate(this::scheduledRender, 0, intervalNanos, TimeUnit.NANOSECONDS);
     }
 
-    /** The writer for an {@code Accept} header, falling back to text when it is not available. */
+    /**
+     * The writer for an {@code Accept} header ({@link ContentNegotiation}), falling back to text when it is
+     * not available, or {@code null} when the header refuses every format ({@code q=0}).
+     */
     public ExpositionFormatWriter writerFor(String accept) {
-        return renderer.writerFor(accept);
+        ExpositionFormatWriter w = renderer.writerFor(accept);
+        ExpositionFormat preferred = ExpositionFormat.of(w);
+        ExpositionFormat f = ContentNegotiation.format(accept, preferred);
+        return f == preferred ? w : f == null ? null : renderer.writer(f);
     }
 
     /**

@@ -18,7 +18,7 @@ import io.nundb.exporter.http.RoutedRequest.Route;
 /**
  * Turns each {@link FullHttpRequest} into a {@link RoutedRequest} for the endpoint handlers after it, or
  * answers it: an undecodable request 400 (414 for an overlong request line, 431 for huge headers) and
- * the connection closed; a path that is none of the telemetry path, {@code /}, {@code /-/healthy},
+ * the connection closed, as is a path or query with a bad percent-escape; a path that is none of the telemetry path, {@code /}, {@code /-/healthy},
  * {@code /-/ready}, {@code /probe} and {@code /discovery} 404; a method other than GET or HEAD 405 with
  * {@code Allow}. These answers come before authentication: they reveal nothing.
  *
@@ -59,6 +59,7 @@ final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         try {
             query = new QueryStringDecoder(req.uri());
             route = route(query.path());
+            query.parameters(); // decoded (and cached) here: a bad escape in the query is a 400 too
         } catch (IllegalArgumentException e) {
             req.release();
             HttpResponses.sendText(ctx, HttpResponseStatus.BAD_REQUEST, "Bad request\n", head, true);

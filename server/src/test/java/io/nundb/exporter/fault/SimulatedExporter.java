@@ -8,6 +8,7 @@ import io.nundb.exporter.client.TimeSource;
 import io.nundb.exporter.http.ExporterHttpServer;
 import io.nundb.exporter.http.MetricsPublisher;
 import io.nundb.exporter.http.ScrapeEndpointConfig;
+import io.nundb.exporter.http.WebServerOptions;
 import io.nundb.exporter.sim.SimulatedCluster;
 import io.nundb.exporter.sim.SimulatedNode;
 import io.nundb.exporter.timing.RequestTimingConfig;
@@ -18,6 +19,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +48,8 @@ final class SimulatedExporter implements AutoCloseable {
     final ExporterHttpServer server;
     final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The {@code Authorization} header {@link #scrape()} sends, or {@code null}. */
+    volatile String authorization;
 
     SimulatedExporter(SimulatedCluster cluster, String user, String password) throws Exception {
         this(cluster, user, password, POLL);
@@ -56,7 +60,7 @@ final class SimulatedExporter implements AutoCloseable {
      * connect 1 s, backoff 200 ms to 5 s) instead of the fault suite's small ones.
      */
     SimulatedExporter(SimulatedCluster cluster, String user, String password, Duration poll) throws Exception {
-        this(cluster, user, password, poll, UnaryOperator.identity());
+        this(cluster, user, password, poll, UnaryOperator.identity(), null);
     }
 
     /** With another poll interval and {@code tune} applied last to the client configuration. */
@@ -66,6 +70,24 @@ final class SimulatedExporter implements AutoCloseable {
             String password,
             Duration poll,
             UnaryOperator<ClientConfig.Builder> tune)
+            throws Exception {
+        this(cluster, user, password, poll, tune, null);
+    }
+
+    /** With a web config file (TLS, basic auth) for the HTTP endpoint, or {@code null}. */
+    SimulatedExporter(SimulatedCluster cluster, String user, String password, Duration poll, Path webConfig)
+            throws Exception {
+        this(cluster, user, password, poll, UnaryOperator.identity(), webConfig);
+    }
+
+    /** With another poll interval, {@code tune} applied last to the client configuration, and a web config. */
+    SimulatedExporter(
+            SimulatedCluster cluster,
+            String user,
+            String password,
+            Duration poll,
+            UnaryOperator<ClientConfig.Builder> tune,
+            Path webConfig)
             throws Exception {
         this.cluster = cluster;
         boolean slow = poll.compareTo(Duration.ofSeconds(1)) >= 0;
@@ -93,16 +115,19 @@ final class SimulatedExporter implements AutoCloseable {
                 new PrometheusRegistry(),
                 System::nanoTime);
         publisher.start();
-        server = ExporterHttpServer.start(publisher, 1);
+        server = ExporterHttpServer.start(
+                publisher, 1, WebServerOptions.DEFAULTS.withWebConfigFile(webConfig, Duration.ofSeconds(5)));
     }
 
     /** One scrape of /metrics as series (name and labels, verbatim) to value; fails unless 200 within 2 s. */
     Map<String, Double> scrape() throws Exception {
-        HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
-                        .timeout(Duration.ofSeconds(2))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
+                .timeout(Duration.ofSeconds(2));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         Map<String, Double> series = new LinkedHashMap<>();
         for (String line : r.body().split("\n")) {

@@ -4,11 +4,13 @@ import static io.nundb.exporter.http.TestRequests.bodyOf;
 import static io.nundb.exporter.http.TestRequests.routed;
 import static io.nundb.exporter.http.TestRequests.routedHead;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.nundb.exporter.http.RoutedRequest.Route;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,7 +26,7 @@ class BasicAuthHandlerTest {
     static final String ALICE = WebSecurityTest.basic("alice", "s3cret!");
 
     final AtomicLong now = new AtomicLong();
-    final BasicAuthenticator authenticator = new BasicAuthenticator(1, now::get);
+    final BasicAuthenticator authenticator = new BasicAuthenticator(1, 1, now::get);
     final AtomicReference<WebConfig> web = new AtomicReference<>(BasicAuthenticatorTest.ALICE);
     final EmbeddedChannel channel = new EmbeddedChannel(new BasicAuthHandler(web::get, authenticator));
 
@@ -76,8 +78,10 @@ class BasicAuthHandlerTest {
     }
 
     @Test
-    void overTheBcryptRateTheAnswerIs429WithRetryAfter() throws Exception {
+    void aCheckThatCannotQueueIs429WithRetryAfter() throws Exception {
         verifyAliceOnce(); // takes the only token of this second
+        // Waits for the next token (the clock stands still) and fills the queue of one.
+        authenticator.check(web.get(), WebSecurityTest.basic("alice", "guess0"), Runnable::run, v -> {});
 
         FullHttpResponse r =
                 refused(routed(Route.METRICS, "/metrics", "Authorization", WebSecurityTest.basic("alice", "guess")));
@@ -85,6 +89,24 @@ class BasicAuthHandlerTest {
         assertThat(r.status()).isEqualTo(HttpResponseStatus.TOO_MANY_REQUESTS);
         assertThat(r.headers().get("retry-after")).isEqualTo("1");
         r.release();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aConnectionThatFailedAVerificationIsMarkedSuspect() throws Exception {
+        channel.writeInbound(routed(Route.METRICS, "/metrics", "Authorization", WebSecurityTest.basic("alice", "x")));
+        assertThat(channel.hasAttr(BasicAuthHandler.FAILED)).isFalse();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            channel.runPendingTasks(); // the verdict continues on the channel's event loop
+            return channel.outboundMessages().size() == 1;
+        });
+
+        FullHttpResponse r = channel.readOutbound();
+        assertThat(r.status()).isEqualTo(HttpResponseStatus.UNAUTHORIZED);
+        r.release();
+        assertThat(channel.hasAttr(BasicAuthHandler.FAILED)).isTrue();
+        assertThat(authenticator.bcryptVerifications()).isEqualTo(1);
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 

@@ -99,6 +99,43 @@ class ExporterHttpLimitsTest {
     }
 
     @Test
+    void aPartialRequestInThePacketOfACompleteOneIsCutOffAtTheHeaderTimeout() throws Exception {
+        start(Duration.ofMillis(200), Duration.ofMinutes(5), 16);
+        try (RawHttpConnection c = new RawHttpConnection(server.port())) {
+            c.send(GET_HEALTHY + "GET /-/healthy HTTP/1.1\r\nHost: x"); // one write, one packet on loopback
+            assertThat(c.readResponse()).startsWith("HTTP/1.1 200 ");
+            // Timed from its first byte: cut off by the 200 ms header timeout, not the 5 minute idle one.
+            c.socket.setSoTimeout(3000);
+            assertThat(c.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void aPartialRequestAfterOneCompletedFromEarlierBytesIsCutOffAtTheHeaderTimeout() throws Exception {
+        start(Duration.ofMillis(300), Duration.ofMinutes(5), 16);
+        try (RawHttpConnection c = new RawHttpConnection(server.port())) {
+            c.send(GET_HEALTHY.substring(0, 10));
+            Thread.sleep(50); // two reads: the codec holds the first bytes when the rest arrives
+            c.send(GET_HEALTHY.substring(10) + "GET /-/healthy HTTP/1.1\r\nHost: x");
+            assertThat(c.readResponse()).startsWith("HTTP/1.1 200 ");
+            c.socket.setSoTimeout(3000);
+            assertThat(c.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void pipelinedCompleteRequestsInOnePacketLeaveTheConnectionToTheIdleTimeout() throws Exception {
+        start(Duration.ofMillis(200), Duration.ofMinutes(5), 16);
+        try (RawHttpConnection c = new RawHttpConnection(server.port())) {
+            c.send(GET_HEALTHY + GET_HEALTHY);
+            assertThat(c.readResponse()).startsWith("HTTP/1.1 200 ");
+            assertThat(c.readResponse()).startsWith("HTTP/1.1 200 ");
+            c.socket.setSoTimeout(1000);
+            assertThat(readTimesOut(c)).isTrue(); // still open after five header timeouts
+        }
+    }
+
+    @Test
     void theIdleTimeoutClosesAnIdleKeepAliveConnection() throws Exception {
         start(Duration.ofMillis(100), Duration.ofMillis(300), 16);
         try (RawHttpConnection c = new RawHttpConnection(server.port())) {

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -62,6 +64,51 @@ class HttpPipeliningHandlerTest {
         assertThat(held.refCnt()).isZero();
         holder.requests.forEach(FullHttpRequest::release);
         assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void closesAConnectionWithMoreRequestsHeldThanTheCap() {
+        Holder holder = new Holder();
+        HttpPipeliningHandler gate = new HttpPipeliningHandler();
+        EmbeddedChannel channel = new EmbeddedChannel(gate, holder);
+        List<FullHttpRequest> sent = new ArrayList<>();
+        for (int i = 0; i <= HttpPipeliningHandler.MAX_HELD + 1; i++) {
+            sent.add(request(HttpMethod.GET, "/" + i));
+        }
+
+        channel.writeInbound(sent.toArray());
+
+        assertThat(channel.isActive()).isFalse();
+        assertThat(gate.held()).isZero();
+        assertThat(holder.requests).hasSize(1);
+        holder.requests.forEach(FullHttpRequest::release);
+        assertThat(sent).allSatisfy(r -> assertThat(r.refCnt()).isZero());
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void passesNoRequestOnWhileTheChannelIsNotWritable() {
+        Holder holder = new Holder();
+        HttpPipeliningHandler gate = new HttpPipeliningHandler();
+        EmbeddedChannel channel = new EmbeddedChannel(gate, holder);
+        channel.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(8, 16));
+
+        channel.writeInbound(request(HttpMethod.GET, "/first"), request(HttpMethod.GET, "/second"));
+        // Written, not flushed: the outbound buffer stays over the high water mark.
+        channel.write(HttpResponses.text(HttpResponseStatus.OK, "a body longer than sixteen bytes\n", false));
+        channel.runPendingTasks();
+
+        assertThat(channel.isWritable()).isFalse();
+        assertThat(holder.requests).extracting(FullHttpRequest::uri).containsExactly("/first");
+        assertThat(gate.held()).isEqualTo(1);
+
+        channel.flush(); // the peer read it: writable again
+        channel.runPendingTasks();
+
+        assertThat(channel.isWritable()).isTrue();
+        assertThat(holder.requests).extracting(FullHttpRequest::uri).containsExactly("/first", "/second");
+        holder.requests.forEach(FullHttpRequest::release);
+        assertThat(channel.finishAndReleaseAll()).isTrue();
     }
 
     @Test

@@ -125,14 +125,47 @@ class MetricsHandlerTest {
     }
 
     @Test
-    void acceptsGzipOnlyWithoutAZeroQuality() {
-        assertThat(MetricsHandler.acceptsGzip("gzip")).isTrue();
-        assertThat(MetricsHandler.acceptsGzip("deflate, GZIP ;q=0.8")).isTrue();
-        assertThat(MetricsHandler.acceptsGzip("*")).isTrue();
-        assertThat(MetricsHandler.acceptsGzip("x-gzip")).isTrue();
-        assertThat(MetricsHandler.acceptsGzip("gzip;q=0")).isFalse();
-        assertThat(MetricsHandler.acceptsGzip("gzip;q=0.000")).isFalse();
-        assertThat(MetricsHandler.acceptsGzip("identity, br")).isFalse();
-        assertThat(MetricsHandler.acceptsGzip(null)).isFalse();
+    void a406AnswersARequestThatRefusesEveryCodingOrEveryFormat() throws Exception {
+        render(ExpositionFormat.TEXT);
+        String[][] refusals = {
+            {"Accept-Encoding", "identity;q=0"},
+            {"Accept-Encoding", "*;q=0"},
+            {"Accept-Encoding", "gzip;q=0, identity;q=0"},
+            {"Accept", "text/plain;q=0"},
+            {"Accept", "*/*;q=0"},
+            {"Accept", "text/plain;q=0, application/openmetrics-text;q=0"},
+        };
+        for (String[] h : refusals) {
+            FullHttpResponse r = scrape(routed(Route.METRICS, "/metrics", h[0], h[1]));
+            assertThat(r.status()).as(h[0] + ": " + h[1]).isEqualTo(HttpResponseStatus.NOT_ACCEPTABLE);
+            assertThat(r.headers().get("vary")).isEqualTo("Accept, Accept-Encoding");
+            r.release();
+        }
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aFormatRefusedWithQZeroIsNotServed() throws Exception {
+        RenderedBody text = render(ExpositionFormat.TEXT);
+
+        FullHttpResponse r = scrape(
+                routed(Route.METRICS, "/metrics", "Accept", "application/openmetrics-text;q=0, text/plain;q=0.5"));
+
+        assertThat(r.status()).isEqualTo(HttpResponseStatus.OK);
+        assertThat(r.headers().get("content-type")).isEqualTo(text.contentType());
+        r.release();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void gzipRefusedWithQZeroIsNotServedEvenWhenAWildcardAcceptsAnything() throws Exception {
+        render(ExpositionFormat.TEXT);
+
+        FullHttpResponse r = scrape(routed(Route.METRICS, "/metrics", "Accept-Encoding", "*, gzip;q=0"));
+
+        assertThat(r.status()).isEqualTo(HttpResponseStatus.OK);
+        assertThat(r.headers().get("content-encoding")).isNull();
+        r.release();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 }

@@ -84,6 +84,12 @@ class RequestRouterTest {
         assertThat(badUri.status()).isEqualTo(HttpResponseStatus.BAD_REQUEST);
         assertThat(badUri.headers().get("connection")).isEqualTo("close");
         badUri.release();
+        for (String uri : new String[] {"/metrics?x=%", "/metrics?%zz=1", "/probe?target=%E"}) {
+            FullHttpResponse badQuery = answer(request(HttpMethod.GET, uri));
+            assertThat(badQuery.status()).as(uri).isEqualTo(HttpResponseStatus.BAD_REQUEST);
+            assertThat(badQuery.headers().get("connection")).isEqualTo("close");
+            badQuery.release();
+        }
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 

@@ -21,6 +21,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -223,43 +224,44 @@ class WebSecurityTest {
         AtomicLong now = new AtomicLong();
         WebConfig config =
                 new WebConfig(null, java.util.Map.of("alice", HASH_ALICE), java.util.Map.of(), java.util.List.of());
-        try (BasicAuthenticator auth = new BasicAuthenticator(3, now::get)) {
+        try (BasicAuthenticator auth = new BasicAuthenticator(3, 64, now::get)) {
             java.util.List<BasicAuthenticator.Verdict> verdicts = new java.util.concurrent.CopyOnWriteArrayList<>();
             for (int i = 0; i < 10; i++) {
                 auth.check(config, basic("alice", "guess" + i), Runnable::run, verdicts::add);
             }
-            await().until(() -> verdicts.size() == 10);
-            assertThat(verdicts)
-                    .filteredOn(v -> v == BasicAuthenticator.Verdict.RATE_LIMITED)
-                    .hasSize(7);
-            assertThat(verdicts)
-                    .filteredOn(v -> v == BasicAuthenticator.Verdict.DENIED)
-                    .hasSize(3);
+            await().until(() -> verdicts.size() == 3); // the burst; the others wait for tokens
             assertThat(auth.bcryptVerifications()).isEqualTo(3);
 
             now.addAndGet(1_000_000_000L); // a second later the bucket is full again
-            verdicts.clear();
-            auth.check(config, basic("alice", "s3cret!"), Runnable::run, verdicts::add);
-            await().until(() -> verdicts.size() == 1);
-            assertThat(verdicts).containsExactly(BasicAuthenticator.Verdict.ALLOWED);
+            await().until(() -> verdicts.size() == 6);
+            assertThat(auth.bcryptVerifications()).isEqualTo(6);
+            now.addAndGet(2_000_000_000L); // never more than the burst at once
+            await().until(() -> verdicts.size() == 9);
+            assertThat(auth.bcryptVerifications()).isEqualTo(9);
+
+            CompletableFuture<BasicAuthenticator.Verdict> valid = new CompletableFuture<>();
+            auth.check(config, basic("alice", "s3cret!"), Runnable::run, valid::complete);
+            now.addAndGet(1_000_000_000L);
+            await().until(valid::isDone);
+            assertThat(valid.join()).isEqualTo(BasicAuthenticator.Verdict.ALLOWED);
+            assertThat(verdicts).hasSize(10).containsOnly(BasicAuthenticator.Verdict.DENIED);
         }
     }
 
     @Test
-    void overTheRateTheServerAnswers429WithoutHashing() throws Exception {
+    void overTheRateChecksWaitTheirTurnAndBcryptStaysWithinTheRate() throws Exception {
         start(writeConfig("basic_auth_users:\n  alice: " + HASH_ALICE + "\n"));
         HttpClient http = HttpClient.newHttpClient();
-        int limited = 0;
-        for (int i = 0; i < 40; i++) {
+        long start = System.nanoTime();
+        for (int i = 0; i < 30; i++) {
             HttpResponse<String> r = get(http, "http", "/metrics", "Authorization", basic("alice", "guess" + i));
-            assertThat(r.statusCode()).isIn(401, 429);
-            if (r.statusCode() == 429) {
-                limited++;
-                assertThat(r.headers().firstValue("retry-after")).hasValue("1");
-            }
+            assertThat(r.statusCode()).isEqualTo(401);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(server.bcryptVerifications())
+                    .as("verifications after %.2f s", seconds)
+                    .isLessThanOrEqualTo((long) (ExporterHttpServer.BCRYPT_PER_SECOND * (1 + seconds)) + 1);
         }
-        assertThat(limited).isPositive();
-        assertThat(server.bcryptVerifications()).isLessThan(40);
+        assertThat(server.bcryptVerifications()).isEqualTo(30);
     }
 
     @Test
