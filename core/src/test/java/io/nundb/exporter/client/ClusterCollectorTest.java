@@ -34,6 +34,8 @@ import org.junit.jupiter.api.Test;
  * differ from the addresses they listen on, so every dial goes through the address map. Intervals,
  * timeouts and backoff are set small; nothing depends on production defaults.
  */
+// "try": resources that are only held for the block (a write load held open for the block).
+@SuppressWarnings("try")
 class ClusterCollectorTest {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration WAIT = Duration.ofSeconds(10);

@@ -15,6 +15,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Pending-ops classification (waiting vs orphaned) against the simulated cluster. */
+// "try": resources that are only held for the block (a write load held open for the block).
+@SuppressWarnings("try")
 class PendingOpsSimulatedTest {
 
     static ClientConfig.Builder clientConfig(SimulatedCluster cluster) {

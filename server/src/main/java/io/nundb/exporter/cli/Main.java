@@ -2,6 +2,8 @@ package io.nundb.exporter.cli;
 
 import io.nundb.exporter.http.WebConfigException;
 import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -10,8 +12,6 @@ import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * The thin {@code main}: parse, configure logging, start collection and the HTTP side, wait for
@@ -116,10 +116,10 @@ public final class Main {
         }
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
-        handle("TERM", s -> stop.countDown());
-        handle("INT", s -> stop.countDown());
+        handle("TERM", stop::countDown);
+        handle("INT", stop::countDown);
         // Signal handlers run on a thread of their own, never on an event loop; reload() serializes.
-        handle("HUP", s -> app.reload());
+        handle("HUP", app::reload);
         // Any other exit (System.exit elsewhere, a signal that could not be handled) still stops gracefully.
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
@@ -146,13 +146,33 @@ public final class Main {
     }
 
     /**
-     * Handles {@code name} with {@code handler}. Under {@code -Xrs} the JVM refuses TERM, INT and HUP: they
-     * keep the operating system's default action, and this logs a warning.
+     * Runs {@code action} on the JVM's signal dispatch thread at each {@code SIG<name>}. {@code
+     * sun.misc.Signal} (module {@code jdk.unsupported}) is reached by reflection: javac warns on every use
+     * of that API with no way to suppress it, and the build compiles with {@code -Werror}. Under {@code -Xrs},
+     * or when the signal was ignored when the JVM started ({@code nohup} ignores HUP), the JVM refuses it: it
+     * keeps its action and this logs a warning.
      */
-    private static void handle(String name, SignalHandler handler) {
+    private static void handle(String name, Runnable action) {
         try {
-            Signal.handle(new Signal(name), handler);
-        } catch (IllegalArgumentException e) {
+            Class<?> signal = Class.forName("sun.misc.Signal");
+            Class<?> handler = Class.forName("sun.misc.SignalHandler");
+            Object proxy = Proxy.newProxyInstance(
+                    handler.getClassLoader(),
+                    new Class<?>[] {handler},
+                    (self, method, args) -> switch (method.getName()) {
+                        case "handle" -> {
+                            action.run();
+                            yield null;
+                        }
+                        case "hashCode" -> System.identityHashCode(self);
+                        case "equals" -> self == args[0];
+                        default -> "SIG" + name + " handler";
+                    });
+            signal.getMethod("handle", signal, handler)
+                    .invoke(null, signal.getConstructor(String.class).newInstance(name), proxy);
+        } catch (InvocationTargetException e) {
+            LOG.warning("SIG" + name + " is not handled: " + ConfigException.reason(e.getCause()));
+        } catch (ReflectiveOperationException e) {
             LOG.warning("SIG" + name + " is not handled: " + ConfigException.reason(e));
         }
     }

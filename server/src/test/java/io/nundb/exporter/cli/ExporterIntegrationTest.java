@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * the collector, the publisher and the HTTP endpoint, scraped with a real HTTP client. Configured
  * through the CLI parser, as an operator would, with small intervals.
  */
+// "try": resources that are only held for the block (a write load held open for the block).
+@SuppressWarnings("try")
 class ExporterIntegrationTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final String N0 = "nundb-0.sim:3014";

@@ -10,7 +10,7 @@ class LogFormatterTest {
     static LogRecord record(Level level, String msg, Object... params) {
         LogRecord r = new LogRecord(level, msg);
         r.setLoggerName("io.nundb.exporter.http.MetricsPublisher");
-        r.setMillis(0);
+        r.setInstant(java.time.Instant.EPOCH);
         if (params.length > 0) {
             r.setParameters(params);
         }

@@ -45,6 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Thread-safety: a test; the attacker threads share only atomics with the test thread.
  */
+// "try": resources that are only held for the block (attackers held open for the block; their close() joins threads).
+@SuppressWarnings("try")
 class AdversarialTest {
     static final Duration ATTACK = Duration.ofSeconds(6);
     /** Every probe answered within: the whole answer, not a wedge of seconds. */

@@ -19,6 +19,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  *
  * <p>Thread-safety: a test; single-threaded apart from the exporter it drives.
  */
+// "try": resources that are only held for the block (a crash loop held open for the block).
+@SuppressWarnings("try")
 class RecoveryTest {
     static final Duration POLL = SimulatedExporter.POLL;
     /** {@link SimulatedExporter} renders once per poll interval. */

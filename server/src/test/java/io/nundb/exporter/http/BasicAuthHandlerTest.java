@@ -44,7 +44,7 @@ class BasicAuthHandlerTest {
 
     FullHttpResponse refused(RoutedRequest request) {
         channel.writeInbound(request);
-        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
         assertThat(request.refCnt()).isZero();
         return channel.readOutbound();
     }
@@ -70,8 +70,8 @@ class BasicAuthHandlerTest {
 
         channel.writeInbound(request);
 
-        assertThat((Object) channel.readInbound()).isSameAs(request);
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isSameAs(request);
+        assertThat(channel.<Object>readOutbound()).isNull();
         request.release();
         assertThat(authenticator.bcryptVerifications()).isEqualTo(1);
         assertThat(channel.finishAndReleaseAll()).isFalse();
@@ -114,15 +114,15 @@ class BasicAuthHandlerTest {
     void openRoutesAndConfigurationsWithoutUsersPassWithoutCredentials() {
         RoutedRequest health = routed(Route.HEALTHY, "/-/healthy");
         channel.writeInbound(health);
-        assertThat((Object) channel.readInbound()).isSameAs(health);
+        assertThat(channel.<Object>readInbound()).isSameAs(health);
         health.release();
 
         web.set(WebConfig.NONE);
         RoutedRequest metrics = routed(Route.METRICS, "/metrics");
         channel.writeInbound(metrics);
-        assertThat((Object) channel.readInbound()).isSameAs(metrics);
+        assertThat(channel.<Object>readInbound()).isSameAs(metrics);
         metrics.release();
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 }

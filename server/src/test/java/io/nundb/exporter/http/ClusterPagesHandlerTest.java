@@ -61,7 +61,7 @@ class ClusterPagesHandlerTest {
     FullHttpResponse page(RoutedRequest request) {
         channel.writeInbound(request);
         assertThat(request.refCnt()).isZero();
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readOutbound()).isNull();
         assertThat(source.snapshots).hasValue(0);
 
         assertThat(publisherThread.runAll()).isEqualTo(1);

@@ -76,8 +76,8 @@ class HealthHandlerTest {
         RoutedRequest metrics = routed(Route.METRICS, "/metrics");
         channel.writeInbound(metrics);
 
-        assertThat((Object) channel.readInbound()).isSameAs(metrics);
-        assertThat((Object) channel.readOutbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isSameAs(metrics);
+        assertThat(channel.<Object>readOutbound()).isNull();
         metrics.release();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }

@@ -132,7 +132,7 @@ class HttpPipeliningHandlerTest {
 
         channel.writeInbound(
                 request(HttpMethod.GET, "/"), request(HttpMethod.GET, "/-/healthy"), request(HttpMethod.GET, "/nope"));
-        assertThat((Object) channel.readOutbound()).isNull(); // the page waits for the publisher thread
+        assertThat(channel.<Object>readOutbound()).isNull(); // the page waits for the publisher thread
 
         publisherThread.runAll();
         channel.runPendingTasks();

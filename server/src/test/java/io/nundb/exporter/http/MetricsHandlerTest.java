@@ -119,7 +119,7 @@ class MetricsHandlerTest {
         RoutedRequest landing = routed(Route.LANDING, "/");
         channel.writeInbound(landing);
 
-        assertThat((Object) channel.readInbound()).isSameAs(landing);
+        assertThat(channel.<Object>readInbound()).isSameAs(landing);
         landing.release();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }

@@ -26,7 +26,7 @@ class RequestRouterTest {
     FullHttpResponse answer(FullHttpRequest request) {
         channel.writeInbound(request);
         assertThat(request.refCnt()).isZero();
-        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
         return channel.readOutbound();
     }
 

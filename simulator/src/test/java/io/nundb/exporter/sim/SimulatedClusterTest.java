@@ -17,6 +17,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
+// "try": resources that are only held for the block (a write load held open for the block).
+@SuppressWarnings("try")
 class SimulatedClusterTest {
 
     private static SimulatedCluster.Builder cluster() {
