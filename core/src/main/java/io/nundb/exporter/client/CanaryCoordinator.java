@@ -1,6 +1,10 @@
 package io.nundb.exporter.client;
 
+import static io.nundb.exporter.model.LogField.Key.NODE;
+import static io.nundb.exporter.model.LogField.Key.REASON;
+
 import io.nundb.exporter.model.CanarySkipReason;
+import io.nundb.exporter.model.LogField;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.protocol.ClusterView;
 import io.nundb.exporter.protocol.Role;
@@ -10,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -88,8 +93,7 @@ final class CanaryCoordinator {
         if (reason != null) {
             counters.skipped(reason);
             if (reason != lastReason) {
-                CanarySkipReason r = reason;
-                LOG.info(() -> "replication canary skipped: " + r.label());
+                LogField.log(LOG, Level.INFO, "replication canary skipped", REASON, reason.label());
             }
             lastReason = reason;
             return;
@@ -97,7 +101,7 @@ final class CanaryCoordinator {
         lastReason = null;
         if (!primary.name().equals(lastPrimary)) {
             String p = primary.name();
-            LOG.info(() -> "replication canary writes on " + p);
+            LogField.log(LOG, Level.INFO, "replication canary writes on the primary", NODE, p);
             lastPrimary = p;
         }
         long seq = nextSeq++;
