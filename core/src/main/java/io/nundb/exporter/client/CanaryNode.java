@@ -303,7 +303,7 @@ final class CanaryNode {
                 LogField.log(
                         LOG,
                         Level.WARNING,
-                        "node rejected the canary token; the replication canary is stopped (skipped reason canary_token)",
+                        "node rejected the canary token; the canary is stopped (skipped reason canary_token)",
                         NODE,
                         label,
                         DATABASE,

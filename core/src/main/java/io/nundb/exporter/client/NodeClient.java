@@ -487,8 +487,7 @@ public final class NodeClient {
     private void firstAttempt() {
         if (!firstAttemptDone) {
             firstAttemptDone = true;
-            // Down from the start is no state change, so no other line would say it. Undialable and auth have their
-            // own.
+            // Down from the start is no state change, so no other line says it (undialable and auth have their own).
             if (!up && lastFailure != PollErrorReason.UNDIALABLE && lastFailure != PollErrorReason.AUTH) {
                 LogField.log(
                         LOG,

@@ -10,8 +10,9 @@ import java.util.logging.LogRecord;
  * One log line per record, in logfmt ({@code ts=... level=info logger=Name msg="..." key=value}) or
  * JSON. Record parameters that are {@link LogField}s (how core code names the node, member or reason a
  * line is about) become one logfmt key or JSON member each; other parameters, when the message has no
- * {@code {0}} placeholder, are read as key/value pairs. Values are escaped in both formats. Exceptions appear as {@code err="<class>: <message>"}, without stack traces. Callers never
- * pass passwords, tokens or reply payloads.
+ * {@code {0}} placeholder, are read as key/value pairs. Values are escaped in both formats. Exceptions
+ * appear as {@code err="<class>: <message>"}, without stack traces. Callers never pass passwords, tokens
+ * or reply payloads.
  *
  * <p>Thread-safety: stateless; safe for concurrent handlers.
  */
