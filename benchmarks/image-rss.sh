@@ -32,7 +32,7 @@ while [ $# -gt 0 ]; do
 done
 JVM_FLAGS=("$@")
 JAR=${EXPORTER_JAR:-server/target/nundb-exporter.jar}
-SIM_JAR=simulator/target/nundb-simulator.jar
+SIM_JAR=${SIMULATOR_JAR:-simulator/target/nundb-simulator.jar}
 [ -f "$JAR" ] || { echo "image-rss.sh: build $JAR first" >&2; exit 2; }
 [ -f "$SIM_JAR" ] || { echo "image-rss.sh: build $SIM_JAR first" >&2; exit 2; }
 
