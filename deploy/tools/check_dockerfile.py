@@ -4,7 +4,8 @@
 - two stages: maven:3.9-eclipse-temurin-17 build, eclipse-temurin:17-jre runtime;
 - runs as a numeric non-root user, EXPOSE 9898;
 - HEALTHCHECK in exec form through the jar's `healthcheck` subcommand;
-- ENTRYPOINT `java ... -jar` with -XX:MaxRAMPercentage, -XX:MaxDirectMemorySize, -XX:+ExitOnOutOfMemoryError;
+- ENTRYPOINT `java ... -jar` with -XX:+UseSerialGC, a fixed heap (-Xmx), -XX:MaxDirectMemorySize,
+  -XX:+ExitOnOutOfMemoryError (the bounds the manifests' memory limit is derived from);
 - the jar it copies is the shaded jar the server module builds (finalName in server/pom.xml; and the
   file itself when server/target/nundb-exporter.jar exists);
 - every environment variable it names is one the CLI documents (`--help-text FILE`: the jar's --help
@@ -65,9 +66,11 @@ def main(argv):
         errors.append(f"HEALTHCHECK must be exec-form java -jar {JAR} healthcheck")
     ep = [r for w, r in runtime if w == "ENTRYPOINT"]
     ep_cmd = json.loads(ep[0]) if ep else []
-    for flag in ("-XX:MaxRAMPercentage=75", "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError"):
+    for flag in ("-XX:+UseSerialGC", "-XX:MaxDirectMemorySize=64m", "-XX:+ExitOnOutOfMemoryError"):
         if flag not in ep_cmd:
             errors.append(f"ENTRYPOINT lacks {flag}")
+    if not any(re.fullmatch(r"-Xmx\d+[mg]", f) for f in ep_cmd):
+        errors.append("ENTRYPOINT lacks a fixed heap bound -Xmx<N>m")
     if ep_cmd[:1] != ["java"] or ep_cmd[-2:] != ["-jar", JAR]:
         errors.append(f"ENTRYPOINT must be exec-form java ... -jar {JAR}")
 

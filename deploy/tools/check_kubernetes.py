@@ -224,8 +224,8 @@ def check(docs, errors, required):
         "liveness /-/healthy on 9898": c["livenessProbe"]["httpGet"]["path"] == "/-/healthy",
         "readiness /-/ready on 9898": c["readinessProbe"]["httpGet"]["path"] == "/-/ready",
         "container port metrics 9898": {"name": "metrics", "containerPort": 9898, "protocol": "TCP"} in c["ports"],
-        "memory request 256Mi": c["resources"]["requests"]["memory"] == "256Mi",
-        "memory limit 512Mi": c["resources"]["limits"]["memory"] == "512Mi",
+        "memory request 160Mi": c["resources"]["requests"]["memory"] == "160Mi",
+        "memory limit 192Mi (measured peak RSS 139 MiB + headroom)": c["resources"]["limits"]["memory"] == "192Mi",
         "Service port metrics 9898": any(p["name"] == "metrics" and p["port"] == 9898 for p in svc["spec"]["ports"]),
     }
     if sm:

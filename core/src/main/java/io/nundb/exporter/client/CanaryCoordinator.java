@@ -1,6 +1,10 @@
 package io.nundb.exporter.client;
 
+import static io.nundb.exporter.model.LogField.Key.NODE;
+import static io.nundb.exporter.model.LogField.Key.REASON;
+
 import io.nundb.exporter.model.CanarySkipReason;
+import io.nundb.exporter.model.LogField;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.ViewAgreement;
 import io.nundb.exporter.protocol.ViewMember;
@@ -9,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -89,8 +94,7 @@ final class CanaryCoordinator {
         if (reason != null) {
             counters.skipped(reason);
             if (reason != lastReason) {
-                CanarySkipReason r = reason;
-                LOG.info(() -> "replication canary skipped: " + r.label());
+                LogField.log(LOG, Level.INFO, "replication canary skipped", REASON, reason.label());
             }
             lastReason = reason;
             return;
@@ -98,7 +102,7 @@ final class CanaryCoordinator {
         lastReason = null;
         if (!primary.name().equals(lastPrimary)) {
             String p = primary.name();
-            LOG.info(() -> "replication canary writes on " + p);
+            LogField.log(LOG, Level.INFO, "replication canary writes on the primary", NODE, p);
             lastPrimary = p;
         }
         long seq = nextSeq++;

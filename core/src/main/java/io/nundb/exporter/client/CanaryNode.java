@@ -1,10 +1,14 @@
 package io.nundb.exporter.client;
 
+import static io.nundb.exporter.model.LogField.Key.DATABASE;
+import static io.nundb.exporter.model.LogField.Key.NODE;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.nundb.exporter.model.CanaryIgnoreReason;
 import io.nundb.exporter.model.CanarySnapshot;
+import io.nundb.exporter.model.LogField;
 import io.nundb.exporter.model.PollErrorReason;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.NunDbLine;
@@ -17,6 +21,7 @@ import java.util.Iterator;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -272,7 +277,14 @@ final class CanaryNode {
             return NunDbRequest.of(command, canary.database(), token.get());
         } catch (IllegalArgumentException e) {
             // The message names the rule, never the value.
-            LOG.warning("the canary token cannot be sent as one token: " + e.getMessage() + "; canary stopped");
+            LogField.log(
+                    LOG,
+                    Level.WARNING,
+                    "the canary token cannot be sent as one token: " + e.getMessage() + "; canary stopped",
+                    NODE,
+                    label,
+                    DATABASE,
+                    canary.database());
             tokenRejected();
             return null;
         }
@@ -288,8 +300,14 @@ final class CanaryNode {
             if (ok) {
                 watch();
             } else if (error != null && error.startsWith("Invalid token")) {
-                LOG.warning(() -> "node " + label + " rejected the canary token for database " + canary.database()
-                        + "; the replication canary is stopped (skipped reason canary_token)");
+                LogField.log(
+                        LOG,
+                        Level.WARNING,
+                        "node rejected the canary token; the canary is stopped (skipped reason canary_token)",
+                        NODE,
+                        label,
+                        DATABASE,
+                        canary.database());
                 tokenRejected();
             } else if (error != null && error.startsWith("Not a valid database name")) {
                 stage = Stage.NO_DB;
@@ -328,7 +346,8 @@ final class CanaryNode {
         send(create, -1, (ok, error) -> {
             if (ok || (error != null && error.startsWith("database already exists"))) {
                 if (ok) {
-                    LOG.info(() -> "created the canary database " + canary.database() + " on " + label);
+                    LogField.log(
+                            LOG, Level.INFO, "created the canary database", NODE, label, DATABASE, canary.database());
                 }
                 selectDb();
             } else {

@@ -1,9 +1,13 @@
 package io.nundb.exporter.client;
 
+import static io.nundb.exporter.model.LogField.Key.MEMBER;
+import static io.nundb.exporter.model.LogField.Key.NODE;
+
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.model.ClusterSnapshotSource;
+import io.nundb.exporter.model.LogField;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.protocol.ClusterView;
 import io.nundb.exporter.protocol.ViewMember;
@@ -335,7 +339,7 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
             }
             String mapped = config.addressMap().get(m.name());
             NodeAddress dial = NodeAddress.parse(mapped != null ? mapped : m.name());
-            LOG.info(() -> "discovered node " + m.name() + " in the view of " + by);
+            LogField.log(LOG, Level.INFO, "discovered a member in the view of a node", NODE, by, MEMBER, m.name());
             add(m.name(), dial, false, now);
         }
     }
@@ -455,8 +459,12 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
             Entry e = nodes.remove(name);
             stop(e);
             forgottenNodes++;
-            LOG.info(() ->
-                    "forgot node " + name + ": not up and not listed by any view for " + config.memberRetention());
+            LogField.log(
+                    LOG,
+                    Level.INFO,
+                    "forgot node: not up and not listed by any view for " + config.memberRetention(),
+                    NODE,
+                    name);
         }
         if (!forget.isEmpty()) {
             refreshMembers();

@@ -1,8 +1,13 @@
 package io.nundb.exporter.client;
 
+import static io.nundb.exporter.model.LogField.Key.NODE;
+import static io.nundb.exporter.model.LogField.Key.PREVIOUS;
+import static io.nundb.exporter.model.LogField.Key.REASON;
+
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.nundb.exporter.model.CanarySnapshot;
+import io.nundb.exporter.model.LogField;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
 import io.nundb.exporter.protocol.ClusterView;
@@ -23,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -166,8 +172,14 @@ public final class NodeClient {
                 connection.start();
             } else {
                 markDown(PollErrorReason.UNDIALABLE);
-                LOG.warning(() -> "node " + name + " is not a dialable host:port and no --nundb.address-map"
-                        + " entry names it; reported down with reason undialable");
+                LogField.log(
+                        LOG,
+                        Level.WARNING,
+                        "node is not a dialable host:port and no --nundb.address-map entry names it; reported down",
+                        NODE,
+                        name,
+                        REASON,
+                        PollErrorReason.UNDIALABLE.label());
                 firstAttempt();
                 publish();
             }
@@ -192,7 +204,7 @@ public final class NodeClient {
     void rename(String newName, boolean asSeed) {
         loop.execute(() -> {
             if (!newName.equals(name)) {
-                LOG.info(() -> "node " + name + " reports itself as " + newName);
+                LogField.log(LOG, Level.INFO, "node reports itself under another name", NODE, newName, PREVIOUS, name);
                 name = newName;
                 if (connection != null) {
                     connection.rename(newName);
@@ -228,8 +240,14 @@ public final class NodeClient {
         @Override
         public void onLost(PollErrorReason reason) {
             if (reason == PollErrorReason.AUTH) {
-                LOG.warning(() -> "node " + name + " rejected the configured credentials (invalid auth);"
-                        + " retrying on the backoff schedule");
+                LogField.log(
+                        LOG,
+                        Level.WARNING,
+                        "node rejected the configured credentials (invalid auth); retrying on the backoff schedule",
+                        NODE,
+                        name,
+                        REASON,
+                        reason.label());
             }
             cycleInProgress = false;
             countError(reason);
@@ -260,7 +278,14 @@ public final class NodeClient {
     private void checkStale(long now) {
         if (up && now - lastSuccessNanos > 3 * config.pollInterval().toNanos()) {
             PollErrorReason reason = lastFailure != null ? lastFailure : PollErrorReason.STALE;
-            LOG.info(() -> "node " + name + " had no successful poll for 3 intervals; down (" + reason.label() + ")");
+            LogField.log(
+                    LOG,
+                    Level.INFO,
+                    "node had no successful poll for 3 intervals; down",
+                    NODE,
+                    name,
+                    REASON,
+                    reason.label());
             up = false;
             downReason = reason;
         }
@@ -382,7 +407,12 @@ public final class NodeClient {
         ClusterView previous = view;
         view = v;
         if (previous == null || previous.claimsPrimary() != v.claimsPrimary()) {
-            LOG.info(() -> "node " + name + (v.claimsPrimary() ? " claims primary" : " does not claim primary"));
+            LogField.log(
+                    LOG,
+                    Level.INFO,
+                    v.claimsPrimary() ? "node claims primary" : "node does not claim primary",
+                    NODE,
+                    name);
         }
         listener.onView(this, v);
         sendNextInCycle();
@@ -390,7 +420,7 @@ public final class NodeClient {
 
     private void processInfoDone(long processId) {
         if (processStartEpochMillis >= 0 && processStartEpochMillis != processId) {
-            LOG.info(() -> "node " + name + " restarted (new process start)");
+            LogField.log(LOG, Level.INFO, "node restarted (new process start)", NODE, name);
         }
         processStartEpochMillis = processId;
         processInfoStale = false;
@@ -419,7 +449,7 @@ public final class NodeClient {
         lastSuccessEpochMillis = time.currentTimeMillis();
         lastFailure = null;
         if (!up) {
-            LOG.info(() -> "node " + name + " is up");
+            LogField.log(LOG, Level.INFO, "node is up", NODE, name);
         }
         up = true;
         downReason = null;
@@ -447,7 +477,7 @@ public final class NodeClient {
 
     private void markDown(PollErrorReason reason) {
         if (up) {
-            LOG.info(() -> "node " + name + " is down (" + reason.label() + ")");
+            LogField.log(LOG, Level.INFO, "node is down", NODE, name, REASON, reason.label());
         }
         up = false;
         downReason = reason;
@@ -457,6 +487,17 @@ public final class NodeClient {
     private void firstAttempt() {
         if (!firstAttemptDone) {
             firstAttemptDone = true;
+            // Down from the start is no state change, so no other line says it (undialable and auth have their own).
+            if (!up && lastFailure != PollErrorReason.UNDIALABLE && lastFailure != PollErrorReason.AUTH) {
+                LogField.log(
+                        LOG,
+                        Level.WARNING,
+                        "node is down from the first attempt",
+                        NODE,
+                        name,
+                        REASON,
+                        (lastFailure != null ? lastFailure : downReason).label());
+            }
             listener.onFirstAttempt(this);
         }
     }

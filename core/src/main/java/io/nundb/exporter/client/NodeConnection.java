@@ -1,5 +1,9 @@
 package io.nundb.exporter.client;
 
+import static io.nundb.exporter.model.LogField.Key.CAUSE;
+import static io.nundb.exporter.model.LogField.Key.NODE;
+import static io.nundb.exporter.model.LogField.Key.REASON;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -9,6 +13,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.nundb.exporter.model.LogField;
 import io.nundb.exporter.model.PollErrorReason;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.NunDbLine;
@@ -23,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -282,7 +288,14 @@ final class NodeConnection {
             return false;
         }
         if (outstanding.size() >= MAX_OUTSTANDING) {
-            LOG.fine(() -> "node " + label + " left " + MAX_OUTSTANDING + " requests unanswered; resetting");
+            LogField.log(
+                    LOG,
+                    Level.FINE,
+                    "node left " + MAX_OUTSTANDING + " requests unanswered; resetting",
+                    NODE,
+                    label,
+                    REASON,
+                    PollErrorReason.TIMEOUT.label());
             lost(PollErrorReason.TIMEOUT);
             reply.onAbort();
             return false;
@@ -331,15 +344,28 @@ final class NodeConnection {
                 ? PollErrorReason.UNDIALABLE
                 : cause instanceof ConnectTimeoutException ? PollErrorReason.TIMEOUT : PollErrorReason.REFUSED;
         if (!(cause instanceof ConnectException) && reason == PollErrorReason.REFUSED) {
-            LOG.fine(
-                    () -> "connect to " + label + " failed: " + cause.getClass().getSimpleName());
+            LogField.log(
+                    LOG,
+                    Level.FINE,
+                    "connect failed",
+                    NODE,
+                    label,
+                    CAUSE,
+                    cause.getClass().getSimpleName());
         }
         lost(reason);
     }
 
     private void handshakeTimedOut(long id) {
         if (id == connectionId && state != State.READY && state != State.IDLE) {
-            LOG.fine(() -> "node " + label + " did not greet and authenticate within " + config.connectTimeout());
+            LogField.log(
+                    LOG,
+                    Level.FINE,
+                    "node did not greet and authenticate within " + config.connectTimeout(),
+                    NODE,
+                    label,
+                    REASON,
+                    PollErrorReason.TIMEOUT.label());
             lost(PollErrorReason.TIMEOUT);
         }
     }
@@ -395,7 +421,7 @@ final class NodeConnection {
             return;
         }
         PollErrorReason reason = closedReason();
-        LOG.fine(() -> "connection to " + label + " closed (" + reason.label() + ")");
+        LogField.log(LOG, Level.FINE, "connection closed", NODE, label, REASON, reason.label());
         lost(reason);
     }
 
@@ -405,7 +431,14 @@ final class NodeConnection {
             return;
         }
         // Never log the message of a decoder exception: it may quote reply bytes (user data).
-        LOG.fine(() -> "connection to " + label + " failed: " + cause.getClass().getSimpleName());
+        LogField.log(
+                LOG,
+                Level.FINE,
+                "connection failed",
+                NODE,
+                label,
+                CAUSE,
+                cause.getClass().getSimpleName());
         lost(cause instanceof IOException ? closedReason() : PollErrorReason.PROTOCOL);
     }
 
@@ -475,7 +508,14 @@ final class NodeConnection {
     }
 
     private void protocolError(String what) {
-        LOG.warning(() -> "protocol error from node " + label + ": " + what + "; resetting the connection");
+        LogField.log(
+                LOG,
+                Level.WARNING,
+                "protocol error (" + what + "); resetting the connection",
+                NODE,
+                label,
+                REASON,
+                PollErrorReason.PROTOCOL.label());
         lost(PollErrorReason.PROTOCOL);
     }
 
@@ -487,7 +527,14 @@ final class NodeConnection {
             auth = NunDbRequest.of(NunDbCommand.AUTH, config.user(), password.get());
         } catch (IllegalArgumentException e) {
             // The message names the rule, never the value.
-            LOG.warning("the Nun-db user or password cannot be sent as one line: " + e.getMessage());
+            LogField.log(
+                    LOG,
+                    Level.WARNING,
+                    "the Nun-db user or password cannot be sent as one line: " + e.getMessage(),
+                    NODE,
+                    label,
+                    REASON,
+                    PollErrorReason.AUTH.label());
             lost(PollErrorReason.AUTH);
             return;
         }
@@ -537,7 +584,14 @@ final class NodeConnection {
         long quiet = time.nanoTime() - quietSinceNanos;
         long hard = config.hardTimeout().toNanos();
         if (quiet >= hard) {
-            LOG.fine(() -> "node " + label + " sent no status line for " + config.hardTimeout() + "; resetting");
+            LogField.log(
+                    LOG,
+                    Level.FINE,
+                    "node sent no status line for " + config.hardTimeout() + "; resetting",
+                    NODE,
+                    label,
+                    REASON,
+                    PollErrorReason.TIMEOUT.label());
             lost(PollErrorReason.TIMEOUT);
         } else {
             armSilence(hard - quiet);

@@ -1,5 +1,6 @@
 package io.nundb.exporter.cli;
 
+import io.nundb.exporter.model.LogField;
 import java.time.Instant;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
@@ -7,9 +8,11 @@ import java.util.logging.LogRecord;
 
 /**
  * One log line per record, in logfmt ({@code ts=... level=info logger=Name msg="..." key=value}) or
- * JSON. Record parameters, when the message has no {@code {0}} placeholder, are read as key/value
- * pairs. Exceptions appear as {@code err="<class>: <message>"}, without stack traces. Callers never
- * pass passwords, tokens or reply payloads.
+ * JSON. Record parameters that are {@link LogField}s (how core code names the node, member or reason a
+ * line is about) become one logfmt key or JSON member each; other parameters, when the message has no
+ * {@code {0}} placeholder, are read as key/value pairs. Values are escaped in both formats. Exceptions
+ * appear as {@code err="<class>: <message>"}, without stack traces. Callers never pass passwords, tokens
+ * or reply payloads.
  *
  * <p>Thread-safety: stateless; safe for concurrent handlers.
  */
@@ -27,8 +30,9 @@ public final class LogFormatter extends Formatter {
         logger = logger.substring(logger.lastIndexOf('.') + 1);
         String msg = r.getMessage() == null ? "" : r.getMessage();
         Object[] params = r.getParameters();
-        boolean pairs = params != null && params.length % 2 == 0 && msg.indexOf("{0") < 0;
-        if (params != null && !pairs) {
+        boolean fields = params != null && allFields(params);
+        boolean pairs = !fields && params != null && params.length % 2 == 0 && msg.indexOf("{0") < 0;
+        if (params != null && !fields && !pairs) {
             msg = formatMessage(r);
         }
         if (json) {
@@ -37,6 +41,12 @@ public final class LogFormatter extends Formatter {
             jsonField(b, "level", level(r.getLevel()), false);
             jsonField(b, "logger", logger, false);
             jsonField(b, "msg", msg, false);
+            if (fields) {
+                for (Object p : params) {
+                    LogField f = (LogField) p;
+                    jsonField(b, f.key().label(), String.valueOf(f.value()), false);
+                }
+            }
             if (pairs) {
                 for (int i = 0; i < params.length; i += 2) {
                     jsonField(b, String.valueOf(params[i]), String.valueOf(params[i + 1]), false);
@@ -53,6 +63,13 @@ public final class LogFormatter extends Formatter {
         logfmtValue(b, logger);
         b.append(" msg=");
         logfmtValue(b, msg);
+        if (fields) {
+            for (Object p : params) {
+                LogField f = (LogField) p;
+                b.append(' ').append(f.key().label()).append('=');
+                logfmtValue(b, String.valueOf(f.value()));
+            }
+        }
         if (pairs) {
             for (int i = 0; i < params.length; i += 2) {
                 b.append(' ').append(params[i]).append('=');
@@ -64,6 +81,15 @@ public final class LogFormatter extends Formatter {
             logfmtValue(b, r.getThrown().toString());
         }
         return b.append('\n').toString();
+    }
+
+    private static boolean allFields(Object[] params) {
+        for (Object p : params) {
+            if (!(p instanceof LogField)) {
+                return false;
+            }
+        }
+        return params.length > 0;
     }
 
     static String level(Level l) {
