@@ -31,6 +31,8 @@
     authFailureWindow: '5m',
     replicationTimeEmaThresholdSeconds: 1,
     replicationTimeEmaFor: '10m',
+    // The exporter's --canary.sentinel-interval; the member-missing-data `for` is two of them (see alerts).
+    sentinelIntervalSeconds: 60,
 
     // The PrometheusRule object of the kustomize base.
     prometheusRuleName: 'nundb-exporter',
