@@ -117,8 +117,8 @@ final class CanaryCoordinator {
         canaries.get(primary.name()).write(seq);
     }
 
-    /** Every up view must name {@code primary} as its only primary. */
-    private static CanarySkipReason agreement(String primary, Map<String, NodeSnapshot> snapshots) {
+    /** Every up view must name {@code primary} as its only primary (also the sentinel's rule). */
+    static CanarySkipReason agreement(String primary, Map<String, NodeSnapshot> snapshots) {
         for (NodeSnapshot s : snapshots.values()) {
             ClusterView v = s.view();
             if (!s.up() || v == null) {

@@ -10,7 +10,8 @@ import java.util.concurrent.Executor;
  * writes and passes the canary, yet holds nothing written before (spec Appendix C); only reading old data
  * on it tells that apart from a restart with its data (whose {@code op_log_count} also drops).
  *
- * <p>A round: when exactly one up node claims primary and its canary connection is authenticated, its
+ * <p>A round: when exactly one up node claims primary, every up node's view names it as the only primary
+ * (the canary's rule, {@link CanaryCoordinator#agreement}) and its canary connection is authenticated, its
  * canary connection reads {@value CanaryConfig#SENTINEL_KEY} ({@code get}); missing there, the sentinel is
  * written ({@link Sentinel#value}) and the round ends (members are checked from the next round, once the
  * write has replicated). Present, its identity comes back to the collector thread, which asks every up
@@ -57,7 +58,12 @@ final class SentinelCoordinator {
                 primary = s.name();
             }
         }
-        CanaryNode reader = primary == null ? null : canaries.get(primary);
+        if (primary == null || CanaryCoordinator.agreement(primary, snapshots) != null) {
+            // No reference every view agrees on (an election, a split brain whose other primary's poll
+            // is late): judging members against it would flag the other side's data as missing.
+            return;
+        }
+        CanaryNode reader = canaries.get(primary);
         if (reader == null || !reader.writable()) {
             return;
         }
