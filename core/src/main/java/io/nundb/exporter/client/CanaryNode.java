@@ -507,6 +507,11 @@ final class CanaryNode {
         });
     }
 
+    /** Forgets the last verdict on the sentinel: there is no primary to judge it against. */
+    void withdrawSentinel() {
+        loop.execute(sentinel::withdraw);
+    }
+
     /** {@code get} of the sentinel; {@code done} gets the value, or {@code null} without an answer. */
     private void getSentinel(Consumer<String> done) {
         connection.send(NunDbRequest.of(NunDbCommand.GET, CanaryConfig.SENTINEL_KEY), new SentinelRead(done));

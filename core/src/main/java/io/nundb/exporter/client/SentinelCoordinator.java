@@ -16,8 +16,9 @@ import java.util.concurrent.Executor;
  * written ({@link Sentinel#value}) and the round ends (members are checked from the next round, once the
  * write has replicated). Present, its identity comes back to the collector thread, which asks every up
  * node's canary connection to read it and judge its own copy ({@link CanaryNode#checkSentinel}). Only
- * canary connections are used, never a poll connection. Without a single primary, or once the canary
- * token was rejected, no round runs.
+ * canary connections are used, never a poll connection. Once the canary token was rejected no round
+ * runs; without a primary every up view agrees on, no round runs and every node's verdict is withdrawn
+ * (no presence series until the next round judges it).
  *
  * <p>Limit: a primary that lost its data itself gets a new sentinel, which then replicates to every
  * member; its loss is not detected here (Nun-db elects the oldest process, so a restarted node becomes
@@ -59,8 +60,9 @@ final class SentinelCoordinator {
             }
         }
         if (primary == null || CanaryCoordinator.agreement(primary, snapshots) != null) {
-            // No reference every view agrees on (an election, a split brain whose other primary's poll
-            // is late): judging members against it would flag the other side's data as missing.
+            // No primary every view agrees on (an election, a split brain): there is no reference, and a
+            // verdict taken against one side of a split brain would page as data loss while it lasts.
+            withdraw(canaries);
             return;
         }
         CanaryNode reader = canaries.get(primary);
@@ -68,6 +70,13 @@ final class SentinelCoordinator {
             return;
         }
         reader.readSentinel(token -> collectorThread.execute(() -> check(token, snapshots, canaries)));
+    }
+
+    /** Every node forgets its verdict (its presence series goes away until it is judged again). */
+    private static void withdraw(Map<String, CanaryNode> canaries) {
+        for (CanaryNode c : canaries.values()) {
+            c.withdrawSentinel();
+        }
     }
 
     /** Asks every up node to judge its copy of the sentinel {@code token}. */

@@ -18,6 +18,8 @@ final class SentinelTally {
     private final long[] checks = new long[SentinelResult.values().length];
     private boolean checked;
     private SentinelResult last;
+    /** The last result logged, kept across a withdrawal so that each change is logged once. */
+    private SentinelResult logged;
 
     /** @param label the node's name, for log lines */
     SentinelTally(String label) {
@@ -27,11 +29,15 @@ final class SentinelTally {
     void record(SentinelResult result) {
         checks[result.ordinal()]++;
         checked = true;
-        if (!result.decisive() || result == last) {
+        if (!result.decisive()) {
             return;
         }
-        SentinelResult before = last;
         last = result;
+        if (result == logged) {
+            return;
+        }
+        SentinelResult before = logged;
+        logged = result;
         if (result == SentinelResult.PRESENT) {
             LOG.info(() -> "node " + label + " holds the replication sentinel"
                     + (before == null ? "" : " again (was " + before.label() + ")"));
@@ -40,6 +46,14 @@ final class SentinelTally {
                     + result.label() + "): it serves reads without data written before; resync or rebuild it"
                     + " from the primary");
         }
+    }
+
+    /**
+     * Forgets the last decisive result (the counts stay): no verdict is exposed until the next check. A
+     * later verdict equal to the forgotten one is not logged again.
+     */
+    void withdraw() {
+        last = null;
     }
 
     /** The checks so far, or {@code null} before the first. */
