@@ -100,6 +100,8 @@ for g in out["groups"]:
     for r in g["rules"]:
         if "for" in r:
             r["for"] = "3s"
+        if r.get("alert") == "NunDbMemberMissingData":
+            r["for"] = "10s"  # two --canary.sentinel-interval (5s here), as shipped (2 x 1m)
         if "keep_firing_for" in r:
             r["keep_firing_for"] = "5s"
 yaml.safe_dump(out, open(sys.argv[2], "w"), sort_keys=False)
@@ -164,7 +166,7 @@ done
 (( ${#NODES[@]} == 3 )) || fail "simulator printed ${#NODES[@]} nodes"
 java "${JAVA_OPTS[@]}" -jar "$JAR" "${NODE_ARGS[@]}" --nundb.user e2e --nundb.expected-members 3 \
   --canary.token-file "$WORK/canary-token" --canary.interval 1s --canary.timeout 20s --pending.interval 1s \
-  --canary.sentinel-interval 1s \
+  --canary.sentinel-interval 5s \
   --web.listen-address="127.0.0.1:$EXP_PORT" >"$WORK/exporter.log" 2>&1 &
 PIDS+=($!)
 grep -q -- "$NUN_PWD" <(ps -ww -o args= -p "${PIDS[-1]}") && fail "the password is on the exporter's command line"
@@ -202,7 +204,7 @@ sel() { printf 'job="nundb-exporter",nundb_cluster="%s",node="%s"' "$CLUSTER" "$
 until_ok 60 "all three nodes up in Prometheus" prom_has 'count(nundb_up{job="nundb-exporter"} == 1) == 3'
 until_ok 30 "a primary in Prometheus" prom_has 'sum(nundb_node_claims_primary{job="nundb-exporter"}) == 1'
 log "Prometheus sees 3 nodes up and one primary"
-# The sentinel's series exist once each member was checked (1 s rounds); the scrape below needs them.
+# The sentinel's series exist once each member was checked (5 s rounds); the scrape below needs them.
 until_ok 60 "the sentinel checked on all three nodes" prom_has 'count(nundb_replication_sentinel_present{job="nundb-exporter"}) == 3'
 
 # --- scrape: metric names against a real scrape; which optional features the exporter has ---------
