@@ -507,6 +507,11 @@ final class CanaryNode {
         });
     }
 
+    /** The node's new name (a seed merged with the name it calls itself), for the sentinel's log lines. */
+    void renameSentinel(String newLabel) {
+        loop.execute(() -> sentinel.rename(newLabel));
+    }
+
     /** Forgets the last verdict on the sentinel: there is no primary to judge it against. */
     void withdrawSentinel() {
         loop.execute(sentinel::withdraw);

@@ -383,6 +383,9 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
         }
         nodes.put(selfName, mine);
         mine.client.rename(selfName, mine.seed);
+        if (mine.canary != null) {
+            mine.canary.renameSentinel(selfName);
+        }
         return selfName;
     }
 

@@ -14,7 +14,7 @@ import java.util.logging.Logger;
 final class SentinelTally {
     private static final Logger LOG = Logger.getLogger(SentinelTally.class.getName());
 
-    private final String label;
+    private String label;
     private final long[] checks = new long[SentinelResult.values().length];
     private boolean checked;
     private SentinelResult last;
@@ -24,6 +24,11 @@ final class SentinelTally {
     /** @param label the node's name, for log lines */
     SentinelTally(String label) {
         this.label = label;
+    }
+
+    /** The node's new name, for log lines. */
+    void rename(String newLabel) {
+        label = newLabel;
     }
 
     void record(SentinelResult result) {
