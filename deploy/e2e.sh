@@ -100,6 +100,8 @@ for g in out["groups"]:
     for r in g["rules"]:
         if "for" in r:
             r["for"] = "3s"
+        if r.get("alert") == "NunDbMemberMissingData":
+            r["for"] = "10s"  # two --canary.sentinel-interval (5s here), as shipped (2 x 1m)
         if "keep_firing_for" in r:
             r["keep_firing_for"] = "5s"
 yaml.safe_dump(out, open(sys.argv[2], "w"), sort_keys=False)
@@ -164,6 +166,7 @@ done
 (( ${#NODES[@]} == 3 )) || fail "simulator printed ${#NODES[@]} nodes"
 java "${JAVA_OPTS[@]}" -jar "$JAR" "${NODE_ARGS[@]}" --nundb.user e2e --nundb.expected-members 3 \
   --canary.token-file "$WORK/canary-token" --canary.interval 1s --canary.timeout 20s --pending.interval 1s \
+  --canary.sentinel-interval 5s \
   --web.listen-address="127.0.0.1:$EXP_PORT" >"$WORK/exporter.log" 2>&1 &
 PIDS+=($!)
 grep -q -- "$NUN_PWD" <(ps -ww -o args= -p "${PIDS[-1]}") && fail "the password is on the exporter's command line"
@@ -201,6 +204,8 @@ sel() { printf 'job="nundb-exporter",nundb_cluster="%s",node="%s"' "$CLUSTER" "$
 until_ok 60 "all three nodes up in Prometheus" prom_has 'count(nundb_up{job="nundb-exporter"} == 1) == 3'
 until_ok 30 "a primary in Prometheus" prom_has 'sum(nundb_node_claims_primary{job="nundb-exporter"}) == 1'
 log "Prometheus sees 3 nodes up and one primary"
+# The sentinel's series exist once each member was checked (5 s rounds); the scrape below needs them.
+until_ok 60 "the sentinel checked on all three nodes" prom_has 'count(nundb_replication_sentinel_present{job="nundb-exporter"}) == 3'
 
 # --- scrape: metric names against a real scrape; which optional features the exporter has ---------
 scrape() { curl -fsS --max-time 5 "http://127.0.0.1:$EXP_PORT/metrics"; }
@@ -540,6 +545,29 @@ PYEOF
   RAN+=("crash loop: short_life counted for $node only ($before -> $(short_life))")
 }
 recovery_within_two_polls
+# --- member missing data: a secondary rejoins without its data, then is rebuilt ---------------------
+# (sentinel section) The simulator's restart-wiped is the real data-less rejoin (spec Appendix C): it
+# acks new writes and passes the canary but lacks every older key, the sentinel included. Its restart
+# with a full resync from the primary rebuilds it (the resync keeps the sentinel's last word only,
+# which counts as present). Every NunDbMemberMissingData of the whole run must name that node.
+phase "member missing data: a secondary restarts on an empty data directory"
+until_ok 60 "the sentinel present on all three nodes" prom_has 'count(nundb_replication_sentinel_present{job="nundb-exporter"} == 1) == 3'
+WIPED=""
+for i in 0 1 2; do
+  if prom_has "nundb_node_claims_primary{$(sel "${NODES[$i]}")} == 0"; then WIPED=$i; break; fi
+done
+[[ -n "$WIPED" ]] || fail "no secondary to wipe"
+NW=${NODES[$WIPED]}
+ctl "/fault?node=$WIPED&action=restart-wiped"
+expect_webhook firing NunDbMemberMissingData "$NW" 60
+until_ok 30 "$NW up while it misses its data" prom_has "nundb_up{$(sel "$NW")} == 1"
+ctl "/fault?node=$WIPED&action=restart"
+expect_webhook resolved NunDbMemberMissingData "$NW" 60
+MARK_SAVED=$MARK; MARK=0
+webhook_has firing NunDbMemberMissingData "$NW" || fail "NunDbMemberMissingData reached the webhook for another node during the run"
+MARK=$MARK_SAVED
+RAN+=("member missing data: firing while $NW serves reads without its data, resolved once rebuilt; never for another node")
+# (end of sentinel section)
 
 echo
 echo "== e2e summary (${SECONDS}s)"

@@ -27,6 +27,13 @@ local duration(seconds) =
     std.ceil((cfg.failoverWindowSeconds + cfg.pollIntervalSeconds + cfg.scrapeIntervalSeconds
               + cfg.evaluationIntervalSeconds) / 60) * 60,
 
+  // `for` of the member-missing-data alert: two sentinel intervals. The presence gauge changes once per
+  // check, so a 0 held this long was found by three checks in a row (the first and two more); a single
+  // stray check (two exporters of an HA pair writing the sentinel at once read as `different` for one
+  // round) never pages. A member that lost its data does not get it back by waiting, so nothing is gained
+  // by firing sooner. With the default 1m interval: 2m.
+  memberMissingDataForSeconds(cfg):: 2 * cfg.sentinelIntervalSeconds,
+
   prometheusAlerts+:: {
     local cfg = $._config,
     local v = cfg {
@@ -35,6 +42,7 @@ local duration(seconds) =
       lc: '{{ $labels.%s }}' % cfg.clusterLabel,
       failoverFor: duration($.noPrimaryForSeconds(cfg)),
       viewsDisagreeFor: duration(cfg.viewsDisagreeForSeconds),
+      sentinelFor: duration($.memberMissingDataForSeconds(cfg)),
       lagT: num(cfg.replicationLagThresholdSeconds),
       waitingT: num(cfg.opsWaitingThresholdSeconds),
       emaT: num(cfg.replicationTimeEmaThresholdSeconds),
@@ -210,6 +218,21 @@ local duration(seconds) =
             'Primary {{ $labels.node }} of cluster %(lc)s has held at least {{ $value }} orphaned pending ops for '
             + 'member {{ $labels.member }} during the whole last %(orphanedOpsWindow)s. Orphaned ops are never '
             + 'acknowledged and grow the op log.',
+          ),
+        ],
+      },
+      {
+        name: 'nundb-exporter.sentinel',
+        rules: [
+          alert(
+            'NunDbMemberMissingData',
+            'nundb_replication_sentinel_present{%(s)s} == 0',
+            'critical',
+            'Nun-db member {{ $labels.node }} of cluster %(lc)s serves reads without its data',
+            'Member {{ $labels.node }} of cluster %(lc)s lacks the exporter\'s sentinel key that the primary '
+            + 'holds (or its canary database) at every check for %(sentinelFor)s: it rejoined without its data. '
+            + 'Clients reading from it see empty values for keys written before it rejoined.',
+            forDuration=duration($.memberMissingDataForSeconds(cfg)),
           ),
         ],
       },

@@ -31,6 +31,8 @@
     authFailureWindow: '5m',
     replicationTimeEmaThresholdSeconds: 1,
     replicationTimeEmaFor: '10m',
+    // The exporter's --canary.sentinel-interval; the member-missing-data `for` is two of them (see alerts).
+    sentinelIntervalSeconds: 60,
 
     // `for` of NunDbViewsDisagree, in seconds: longer than a normal failover can make views disagree, short
     // enough to fire on the survivor that listed a dead member for ~82 s (docs/nundb-protocol.md §6).

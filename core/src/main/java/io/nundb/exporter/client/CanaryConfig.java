@@ -10,7 +10,8 @@ import java.util.function.Supplier;
  * Immutable configuration of the replication canary: the exporter-owned database and key it writes,
  * the database token, how often it writes and when a canary is counted lost, and the id of this
  * exporter process written into every value ({@code <instance>.<seq>.<nanos>}) so that values of other
- * exporter instances are recognised and ignored.
+ * exporter instances are recognised and ignored, and how often the replication sentinel
+ * ({@value #SENTINEL_KEY}, see {@link SentinelCoordinator}) is read on every member.
  *
  * <p>Thread-safety: immutable. The token supplier is called off the event loops (by the collector at
  * start and at every publication, see {@link Secret}), so a rotated token file takes effect within one
@@ -22,13 +23,24 @@ import java.util.function.Supplier;
  * @param interval time between canary writes
  * @param timeout a canary not seen on a member within this is lost
  * @param instance this exporter process's id (letters and digits)
+ * @param sentinelInterval time between reads of the replication sentinel on every member
  */
 public record CanaryConfig(
-        String database, String key, Supplier<String> token, Duration interval, Duration timeout, String instance) {
+        String database,
+        String key,
+        Supplier<String> token,
+        Duration interval,
+        Duration timeout,
+        String instance,
+        Duration sentinelInterval) {
     /** The database used when none is configured. */
     public static final String DEFAULT_DATABASE = "nundb_exporter_canary";
     /** The key written and watched. */
     public static final String DEFAULT_KEY = "canary";
+    /** The key of the replication sentinel in the canary database, written once and never watched. */
+    public static final String SENTINEL_KEY = "nundb_exporter_sentinel";
+    /** The sentinel interval used when none is configured. */
+    public static final Duration DEFAULT_SENTINEL_INTERVAL = Duration.ofMinutes(1);
 
     public CanaryConfig {
         token(database, "database");
@@ -39,6 +51,16 @@ public record CanaryConfig(
         }
         positive(interval, "canary interval");
         positive(timeout, "canary timeout");
+        positive(sentinelInterval, "sentinel interval");
+        if (key.equals(SENTINEL_KEY)) {
+            throw new IllegalArgumentException("canary key must not be the sentinel key " + SENTINEL_KEY);
+        }
+    }
+
+    /** A configuration with the {@linkplain #DEFAULT_SENTINEL_INTERVAL default sentinel interval}. */
+    public CanaryConfig(
+            String database, String key, Supplier<String> token, Duration interval, Duration timeout, String instance) {
+        this(database, key, token, interval, timeout, instance, DEFAULT_SENTINEL_INTERVAL);
     }
 
     /** A configuration with the default key and a new random instance id. */
@@ -48,7 +70,12 @@ public record CanaryConfig(
 
     /** This configuration with another instance id (tests: two exporters). */
     public CanaryConfig withInstance(String id) {
-        return new CanaryConfig(database, key, token, interval, timeout, id);
+        return new CanaryConfig(database, key, token, interval, timeout, id, sentinelInterval);
+    }
+
+    /** This configuration with another sentinel interval. */
+    public CanaryConfig withSentinelInterval(Duration every) {
+        return new CanaryConfig(database, key, token, interval, timeout, instance, every);
     }
 
     /** A random id of 12 hex digits, one per exporter process. */
@@ -75,6 +102,6 @@ public record CanaryConfig(
     @Override
     public String toString() {
         return "CanaryConfig(database=" + database + ", key=" + key + ", interval=" + interval + ", timeout=" + timeout
-                + ", instance=" + instance + ")";
+                + ", instance=" + instance + ", sentinelInterval=" + sentinelInterval + ")";
     }
 }

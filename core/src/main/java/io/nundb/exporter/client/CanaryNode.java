@@ -10,6 +10,7 @@ import io.nundb.exporter.model.CanaryIgnoreReason;
 import io.nundb.exporter.model.CanarySnapshot;
 import io.nundb.exporter.model.LogField;
 import io.nundb.exporter.model.PollErrorReason;
+import io.nundb.exporter.model.SentinelResult;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.NunDbLine;
 import io.nundb.exporter.protocol.NunDbRequest;
@@ -20,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -44,6 +46,10 @@ import java.util.logging.Logger;
  * write on the members it told to expect it, so it is never counted lost). It is an event carrying a
  * value (the sequence number); the coordinator's calls back down ({@link #expect}, {@link #discard},
  * {@link #write}) are handed to this loop.
+ *
+ * <p>Sentinel ({@link SentinelCoordinator}): on the same connection, once the canary database is
+ * selected, {@link #readSentinel} reads (and, missing, writes) the sentinel on the primary and
+ * {@link #checkSentinel} reads and judges this node's copy into a {@link SentinelTally}.
  *
  * <p>Allocation: a push is decoded into a {@code String} (one per canary interval, off the poll path);
  * recording the sample allocates nothing.
@@ -76,6 +82,7 @@ final class CanaryNode {
     private final TaskFailures failures;
     private final SingleWriterTiming lag;
     private final NodeConnection connection;
+    private final SentinelTally sentinel;
 
     // Written only on `loop`.
     private Stage stage = Stage.DOWN;
@@ -123,6 +130,7 @@ final class CanaryNode {
         this.writeFailed = writeFailed;
         this.failures = failures;
         this.lag = new SingleWriterTiming(timingConfig, time::nanoTime);
+        this.sentinel = new SentinelTally(label);
         // Pushes on: this connection watches the canary key.
         this.connection = new NodeConnection(
                 label,
@@ -222,7 +230,8 @@ final class CanaryNode {
                 lastAppliedEpochMillis,
                 current < 0 ? Double.NaN : current / 1e9,
                 lost,
-                connection.requests());
+                connection.requests(),
+                sentinel.snapshot());
     }
 
     private void expire(long now) {
@@ -458,6 +467,126 @@ final class CanaryNode {
         lag.record(elapsed, now);
         lastLagNanos = elapsed;
         lastAppliedEpochMillis = time.currentTimeMillis();
+    }
+
+    // ---------------------------------------------------------------- sentinel
+
+    /** Whether the canary database is selected on this connection, so that keys can be read in it. */
+    private boolean databaseSelected() {
+        return stage == Stage.READY || stage == Stage.WATCHING;
+    }
+
+    /**
+     * Reads the sentinel on this node (it claims primary) and hands its identity to {@code reference}
+     * (called on this loop); writes it instead when it is missing (the round ends there). Nothing is
+     * handed over without an answer or before the canary database is selected.
+     */
+    void readSentinel(Consumer<String> reference) {
+        loop.execute(() -> {
+            if (!databaseSelected()) {
+                return;
+            }
+            getSentinel(value -> {
+                if (value == null) {
+                    return;
+                }
+                String token = Sentinel.token(value);
+                if (token != null) {
+                    reference.accept(token);
+                    return;
+                }
+                NunDbRequest set = NunDbRequest.of(
+                        NunDbCommand.SET, CanaryConfig.SENTINEL_KEY, Sentinel.value(time.currentTimeMillis()));
+                send(set, -1, (ok, error) -> {
+                    if (ok) {
+                        LOG.info(() -> "wrote the replication sentinel " + CanaryConfig.SENTINEL_KEY + " on " + label);
+                    }
+                });
+            });
+        });
+    }
+
+    /**
+     * Reads this node's copy of the sentinel and records it against the primary's {@code token}: a
+     * canary database this node does not have counts as missing; no answer counts as an error.
+     */
+    void checkSentinel(String token) {
+        loop.execute(() -> {
+            if (stage == Stage.STOPPED) {
+                return;
+            }
+            if (stage == Stage.NO_DB) {
+                sentinel.record(SentinelResult.MISSING);
+            } else if (!databaseSelected()) {
+                sentinel.record(SentinelResult.ERROR);
+            } else {
+                getSentinel(value ->
+                        sentinel.record(value == null ? SentinelResult.ERROR : Sentinel.classify(value, token)));
+            }
+        });
+    }
+
+    /** The node's new name (a seed merged with the name it calls itself), for the sentinel's log lines. */
+    void renameSentinel(String newLabel) {
+        loop.execute(() -> sentinel.rename(newLabel));
+    }
+
+    /** Forgets the last verdict on the sentinel: there is no primary to judge it against. */
+    void withdrawSentinel() {
+        loop.execute(sentinel::withdraw);
+    }
+
+    /** {@code get} of the sentinel; {@code done} gets the value, or {@code null} without an answer. */
+    private void getSentinel(Consumer<String> done) {
+        connection.send(NunDbRequest.of(NunDbCommand.GET, CanaryConfig.SENTINEL_KEY), new SentinelRead(done));
+    }
+
+    /**
+     * The reply to a sentinel {@code get}: {@code value <value>} then {@code ok}. A missed deadline resets
+     * the connection, as for every canary request.
+     */
+    private final class SentinelRead implements NodeConnection.Reply {
+        private static final String VALUE = "value ";
+
+        private final Consumer<String> done;
+        private String value;
+
+        SentinelRead(Consumer<String> done) {
+            this.done = done;
+        }
+
+        @Override
+        public boolean onPayload(ByteBuf line) {
+            String text = line.toString(StandardCharsets.UTF_8);
+            if (value != null || !text.startsWith(VALUE)) {
+                return false;
+            }
+            value = text.substring(VALUE.length());
+            return true;
+        }
+
+        @Override
+        public void onOk() {
+            done.accept(value);
+        }
+
+        @Override
+        public void onError(String message) {
+            done.accept(null);
+        }
+
+        @Override
+        public void onFailed(PollErrorReason reason) {
+            done.accept(null);
+            if (reason == PollErrorReason.TIMEOUT) {
+                connection.reset(reason);
+            }
+        }
+
+        @Override
+        public void onAbort() {
+            done.accept(null);
+        }
     }
 
     // ---------------------------------------------------------------- requests

@@ -65,6 +65,7 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
     private final RequestTimingConfig timingConfig;
     private final CanaryConfig canaryConfig;
     private final CanaryCoordinator canary;
+    private final SentinelCoordinator sentinel;
     private final Secret password;
     private final Secret canaryToken;
     private final TaskFailures failures = new TaskFailures();
@@ -140,6 +141,15 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
             t.setDaemon(true);
             return t;
         });
+        this.sentinel = canary == null
+                ? null
+                : new SentinelCoordinator(canary.counters(), task -> {
+                    try {
+                        executor.execute(guarded(task));
+                    } catch (RejectedExecutionException closing) {
+                        // The collector is closing: the round is over.
+                    }
+                });
     }
 
     /** Dials the seeds and starts polling. */
@@ -160,6 +170,9 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
             if (canary != null) {
                 long every = canaryConfig.interval().toNanos();
                 executor.scheduleAtFixedRate(guarded(this::canaryTick), every, every, TimeUnit.NANOSECONDS);
+                long sentinelEvery = canaryConfig.sentinelInterval().toNanos();
+                executor.scheduleAtFixedRate(
+                        guarded(this::sentinelTick), sentinelEvery, sentinelEvery, TimeUnit.NANOSECONDS);
             }
             publish();
         });
@@ -267,6 +280,19 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
             }
         }
         canary.tick(snapshots, canaries);
+    }
+
+    /** One sentinel round on the collector thread. */
+    private void sentinelTick() {
+        Map<String, NodeSnapshot> snapshots = new HashMap<>();
+        Map<String, CanaryNode> canaries = new HashMap<>();
+        for (Map.Entry<String, Entry> me : nodes.entrySet()) {
+            snapshots.put(me.getKey(), me.getValue().client.snapshot());
+            if (me.getValue().canary != null) {
+                canaries.put(me.getKey(), me.getValue().canary);
+            }
+        }
+        sentinel.tick(snapshots, canaries);
     }
 
     private static void stop(Entry e) {
@@ -399,6 +425,9 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
         }
         nodes.put(selfName, mine);
         mine.client.rename(selfName, mine.seed);
+        if (mine.canary != null) {
+            mine.canary.renameSentinel(selfName);
+        }
         return selfName;
     }
 

@@ -7,6 +7,8 @@ import io.nundb.exporter.model.CanaryTotals;
 import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
+import io.nundb.exporter.model.SentinelResult;
+import io.nundb.exporter.model.SentinelSnapshot;
 import io.nundb.exporter.model.ViewAgreement;
 import io.nundb.exporter.protocol.ClusterView;
 import io.nundb.exporter.protocol.MetricsState;
@@ -326,6 +328,7 @@ public final class ClusterMetricFamilies {
         out.add(replicationLag.build());
         out.add(canaryLost.build());
         addCanaryTotals(out, cluster.canary());
+        addSentinel(out, nodes);
 
         addCluster(out, cluster);
         addViewAgreement(out, cluster);
@@ -355,6 +358,34 @@ public final class ClusterMetricFamilies {
         }
         out.add(skipped.build());
         out.add(ignored.build());
+    }
+
+    /** The replication sentinel per node; no series for a node never checked. */
+    private static void addSentinel(List<MetricSnapshot> out, List<NodeSnapshot> nodes) {
+        GaugeSnapshot.Builder present = gauge(
+                "nundb_replication_sentinel_present",
+                null,
+                "1 when this node held the exporter's sentinel key with the primary's value at its last answered"
+                        + " check, 0 when it was missing (or the canary database was) or different: a member that"
+                        + " rejoined without its data.");
+        CounterSnapshot.Builder checks = counter(
+                "nundb_replication_sentinel_checks_total",
+                "Reads of the sentinel key on this node by result (present, missing, different, error).");
+        for (NodeSnapshot node : nodes) {
+            CanarySnapshot canary = node.canary();
+            SentinelSnapshot sentinel = canary == null ? null : canary.sentinel();
+            if (sentinel == null) {
+                continue;
+            }
+            if (sentinel.last() != null) {
+                add(present, Labels.of("node", node.name()), sentinel.present() ? 1 : 0);
+            }
+            for (SentinelResult r : SentinelResult.values()) {
+                add(checks, Labels.of("node", node.name(), "result", r.label()), sentinel.checks(r));
+            }
+        }
+        out.add(present.build());
+        out.add(checks.build());
     }
 
     private static void addCluster(List<MetricSnapshot> out, ClusterSnapshot cluster) {

@@ -19,6 +19,7 @@ import java.util.Arrays;
  * @param lost canaries written while this node was up and in the primary's view that did not arrive
  *     within the canary timeout
  * @param requests requests sent on the canary connection, indexed by {@link NunDbCommand#ordinal()}
+ * @param sentinel the replication sentinel checks on this node, {@code null} before the first check
  */
 public record CanarySnapshot(
         RequestTimingSnapshot lag,
@@ -26,9 +27,21 @@ public record CanarySnapshot(
         long lastAppliedEpochMillis,
         double currentLagSeconds,
         long lost,
-        long[] requests) {
+        long[] requests,
+        SentinelSnapshot sentinel) {
     public CanarySnapshot {
         requests = Arrays.copyOf(requests, NunDbCommand.values().length);
+    }
+
+    /** A snapshot of a node whose sentinel was never checked. */
+    public CanarySnapshot(
+            RequestTimingSnapshot lag,
+            double lastLagSeconds,
+            long lastAppliedEpochMillis,
+            double currentLagSeconds,
+            long lost,
+            long[] requests) {
+        this(lag, lastLagSeconds, lastAppliedEpochMillis, currentLagSeconds, lost, requests, null);
     }
 
     /** Requests of {@code command} sent on the canary connection. */
@@ -49,13 +62,15 @@ public record CanarySnapshot(
                 && lastAppliedEpochMillis == c.lastAppliedEpochMillis
                 && Double.compare(currentLagSeconds, c.currentLagSeconds) == 0
                 && lost == c.lost
-                && Arrays.equals(requests, c.requests);
+                && Arrays.equals(requests, c.requests)
+                && java.util.Objects.equals(sentinel, c.sentinel);
     }
 
     @Override
     public int hashCode() {
         return java.util.Objects.hash(lag, lastLagSeconds, lastAppliedEpochMillis, currentLagSeconds, lost) * 31
-                + Arrays.hashCode(requests);
+                + Arrays.hashCode(requests)
+                + 961 * java.util.Objects.hashCode(sentinel);
     }
 
     @Override

@@ -28,7 +28,9 @@ public enum NunDbCommand {
     SET("set", "set", 2),
     /** Canary only: {@code watch <key>} on a secondary's watch connection. */
     WATCH("watch", "watch", 1),
-    UNWATCH_ALL("unwatch-all", "unwatch-all", 0);
+    UNWATCH_ALL("unwatch-all", "unwatch-all", 0),
+    /** Canary only: {@code get <key>} of the replication sentinel, on the canary database (read-only). */
+    GET("get", "get", 1);
 
     private final String wire;
     private final String label;

@@ -81,7 +81,14 @@ final class Collection implements RunningCollection {
         if (c == null || demo == null) {
             return c;
         }
-        return new CanaryConfig(c.database(), c.key(), demo::canaryToken, c.interval(), c.timeout(), c.instance());
+        return new CanaryConfig(
+                c.database(),
+                c.key(),
+                demo::canaryToken,
+                c.interval(),
+                c.timeout(),
+                c.instance(),
+                c.sentinelInterval());
     }
 
     @Override

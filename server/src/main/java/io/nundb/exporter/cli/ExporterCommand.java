@@ -166,6 +166,7 @@ final class ExporterCommand {
                     canaryToken == null ? () -> "" : canaryToken::current,
                     v.get(Flags.CANARY_INTERVAL),
                     v.get(Flags.CANARY_TIMEOUT));
+            canary = canary.withSentinelInterval(v.get(Flags.CANARY_SENTINEL_INTERVAL));
         }
 
         Duration header = v.get(Flags.HEADER_TIMEOUT);

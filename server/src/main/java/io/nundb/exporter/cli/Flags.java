@@ -162,6 +162,12 @@ final class Flags {
             "The canary's database, created on the primary when missing.",
             null,
             false);
+    static final Flag<Duration> CANARY_SENTINEL_INTERVAL = duration(
+            "--canary.sentinel-interval",
+            CanaryConfig.DEFAULT_SENTINEL_INTERVAL,
+            Duration.ofMillis(100),
+            "How often the sentinel key (written once in the canary database) is read on every member; a member"
+                    + " that lacks it rejoined without its data.");
     static final Flag<Listen> LISTEN_ADDRESS = new Flag<>(
             "--web.listen-address",
             "[HOST]:PORT",
@@ -258,6 +264,7 @@ final class Flags {
             CANARY_INTERVAL,
             CANARY_TIMEOUT,
             CANARY_DATABASE,
+            CANARY_SENTINEL_INTERVAL,
             LISTEN_ADDRESS,
             TELEMETRY_PATH,
             WEB_CONFIG_FILE,
