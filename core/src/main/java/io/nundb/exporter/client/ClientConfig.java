@@ -31,7 +31,9 @@ import java.util.function.Supplier;
  * @param backoffMax largest reconnect delay
  * @param maxLineBytes longest reply line kept whole (longer lines are truncated and counted)
  * @param maxClusterStateLineBytes the same for {@code cluster-state} lines
- * @param pendingInterval how often {@code debug pending-ops} is fetched from the primary
+ * @param pendingInterval the shortest time between two reads of {@code debug pending-ops} on the primary
+ * @param pendingMaxAge the longest time a read of {@code debug pending-ops} is kept while nothing it depends on
+ *     changed (the primary's {@code pending_ops}, its view, the members' process starts)
  */
 public record ClientConfig(
         List<String> seeds,
@@ -48,7 +50,8 @@ public record ClientConfig(
         Duration backoffMax,
         int maxLineBytes,
         int maxClusterStateLineBytes,
-        Duration pendingInterval) {
+        Duration pendingInterval,
+        Duration pendingMaxAge) {
 
     public static final long MIN_REQUEST_TIMEOUT_MILLIS = 100;
     /** Non-primary nodes' {@code cluster-state}, process-info and list-dbs are polled this often. */
@@ -81,6 +84,10 @@ public record ClientConfig(
         positive(backoffInitial, "backoff initial");
         positive(backoffMax, "backoff max");
         positive(pendingInterval, "pending interval");
+        positive(pendingMaxAge, "pending max age");
+        if (pendingMaxAge.compareTo(pendingInterval) < 0) {
+            throw new IllegalArgumentException("pending max age must not be shorter than the pending interval");
+        }
         if (requestTimeout.toMillis() < MIN_REQUEST_TIMEOUT_MILLIS) {
             throw new IllegalArgumentException("request timeout must be at least " + MIN_REQUEST_TIMEOUT_MILLIS
                     + "ms: a healthy Nun-db can take about 45ms to answer");
@@ -122,6 +129,7 @@ public record ClientConfig(
         private int maxLineBytes = 64 * 1024;
         private int maxClusterStateLineBytes = 1024 * 1024;
         private Duration pendingInterval = Duration.ofSeconds(10);
+        private Duration pendingMaxAge = Duration.ofMinutes(10);
 
         public Builder seeds(List<String> v) {
             seeds = v;
@@ -190,6 +198,11 @@ public record ClientConfig(
             return this;
         }
 
+        public Builder pendingMaxAge(Duration v) {
+            pendingMaxAge = v;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(
                     seeds,
@@ -206,7 +219,8 @@ public record ClientConfig(
                     backoffMax,
                     maxLineBytes,
                     maxClusterStateLineBytes,
-                    pendingInterval);
+                    pendingInterval,
+                    pendingMaxAge);
         }
     }
 

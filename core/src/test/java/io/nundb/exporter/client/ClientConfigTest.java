@@ -31,6 +31,16 @@ class ClientConfigTest {
     }
 
     @Test
+    void rejectsAPendingMaxAgeShorterThanThePendingInterval() {
+        assertThatThrownBy(() -> valid().pendingInterval(Duration.ofSeconds(10))
+                        .pendingMaxAge(Duration.ofSeconds(9))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pending max age");
+        assertThat(valid().build().pendingMaxAge()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
     void toStringNeverShowsThePassword() {
         assertThat(valid().build().toString()).doesNotContain("s3cret");
     }

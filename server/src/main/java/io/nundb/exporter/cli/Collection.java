@@ -68,6 +68,7 @@ final class Collection implements RunningCollection {
                 .backoff(c.backoffInitial(), c.backoffMax())
                 .lineLimits(c.maxLineBytes(), c.maxClusterStateLineBytes())
                 .pendingInterval(c.pendingInterval())
+                .pendingMaxAge(c.pendingMaxAge())
                 .build();
     }
 

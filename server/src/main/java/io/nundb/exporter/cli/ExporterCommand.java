@@ -139,6 +139,7 @@ final class ExporterCommand {
                     .memberRetention(v.get(Flags.MEMBER_RETENTION))
                     .expectedMembers(v.getOr(Flags.EXPECTED_MEMBERS, 0))
                     .pendingInterval(v.get(Flags.PENDING_INTERVAL))
+                    .pendingMaxAge(v.get(Flags.PENDING_MAX_AGE))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid Nun-db client settings: " + ConfigException.reason(e));
