@@ -358,17 +358,31 @@ public final class NodeClient {
     }
 
     /**
-     * Whether the last {@code debug pending-ops} read may no longer hold: there was none, or since it the
-     * primary's {@code pending_ops}, its view or the members' process starts (which classify the entries)
-     * changed, or it is older than {@link ClientConfig#pendingMaxAge()}. Orphaned entries that never change
-     * are thus read once per max age, not once per pending interval.
+     * Whether the last {@code debug pending-ops} read may no longer hold: there was none, it found entries
+     * waiting (they come and go with every ack, and their age drives an alert), or since it the primary's
+     * {@code pending_ops}, its view or the members' process starts (which classify the entries) changed, or
+     * it is older than {@link ClientConfig#pendingMaxAge()}. Orphaned entries that never change are thus
+     * read once per max age, not once per pending interval.
      */
     private boolean pendingReadOutOfDate(long now) {
         return pendingReadCount < 0
+                || anyWaiting(pendingOps)
                 || pendingReadCount != metrics.pendingOps()
                 || !view.equals(pendingReadView)
                 || !memberStarts.equals(pendingReadStarts)
                 || now - pendingReadNanos >= config.pendingMaxAge().toNanos();
+    }
+
+    private static boolean anyWaiting(PendingOpsSnapshot snapshot) {
+        if (snapshot == null) {
+            return false;
+        }
+        for (PendingOpsSnapshot.Member m : snapshot.members().values()) {
+            if (m.waiting() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A multi-line reply into one of this node's reusable parsers, begun here. */
