@@ -118,7 +118,7 @@ public record ClientConfig(
         private Map<String, String> addressMap = Map.of();
         private String user = "";
         private Supplier<String> password = () -> "";
-        private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration pollInterval = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(2);
         private Duration hardTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(3);
