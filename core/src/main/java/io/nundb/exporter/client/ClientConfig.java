@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  * @param maxClusterStateLineBytes the same for {@code cluster-state} lines
  * @param pendingInterval the shortest time between two reads of {@code debug pending-ops} on the primary
  * @param pendingMaxAge the longest time a read of {@code debug pending-ops} is kept while nothing it depends on
- *     changed (the primary's {@code pending_ops}, its view, the members' process starts)
+ *     changed (the primary's {@code pending_ops}, its view, the members' process starts); never re-read
+ *     sooner than {@code pendingInterval} even when shorter
  */
 public record ClientConfig(
         List<String> seeds,
@@ -85,9 +86,6 @@ public record ClientConfig(
         positive(backoffMax, "backoff max");
         positive(pendingInterval, "pending interval");
         positive(pendingMaxAge, "pending max age");
-        if (pendingMaxAge.compareTo(pendingInterval) < 0) {
-            throw new IllegalArgumentException("pending max age must not be shorter than the pending interval");
-        }
         if (requestTimeout.toMillis() < MIN_REQUEST_TIMEOUT_MILLIS) {
             throw new IllegalArgumentException("request timeout must be at least " + MIN_REQUEST_TIMEOUT_MILLIS
                     + "ms: a healthy Nun-db can take about 45ms to answer");

@@ -125,7 +125,7 @@ final class Flags {
             CLIENT_DEFAULTS.pendingInterval(),
             Duration.ofMillis(100),
             "Shortest time between two reads of debug pending-ops on the primary (read only while pending_ops"
-                    + " > 0 and something changed; doubles while the reply exceeds 1 MiB).");
+                    + " > 0 and entries wait or something changed; doubles while the reply exceeds 1 MiB).");
     static final Flag<Duration> PENDING_MAX_AGE = duration(
             "--pending.max-age",
             CLIENT_DEFAULTS.pendingMaxAge(),
