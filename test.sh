@@ -19,7 +19,7 @@ if [ ${#PHASES[@]} -eq 0 ]; then
   PHASES=(tools build jmh deploy e2e soak)
 fi
 
-declare -A LIMIT=([tools]=600 [build]=1500 [jmh]=900 [deploy]=600 [e2e]=780 [soak]=420)
+declare -A LIMIT=([tools]=600 [build]=1500 [jmh]=900 [deploy]=600 [e2e]=900 [soak]=420)
 for phase in "${PHASES[@]}"; do
   [ -n "${LIMIT[$phase]:-}" ] || { echo "unknown phase $phase (phases: tools build jmh deploy e2e soak)" >&2; exit 2; }
 done

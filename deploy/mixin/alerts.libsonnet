@@ -21,7 +21,7 @@ local duration(seconds) =
   // failover is seen as "no primary" for at most the measured election window, plus one exporter poll
   // (the exporter sees the new primary on its next poll), plus one scrape interval (Prometheus keeps the
   // last bad sample until its next scrape), plus one rule evaluation interval (the alert's pending state
-  // starts at an evaluation). With the defaults: 1.5 + 1 + 15 + 15 = 32.5 s, rounded up to the next
+  // starts at an evaluation). With the defaults: 1.5 + 5 + 15 + 15 = 36.5 s, rounded up to the next
   // whole minute, 1m, so one late scrape does not page either.
   noPrimaryForSeconds(cfg)::
     std.ceil((cfg.failoverWindowSeconds + cfg.pollIntervalSeconds + cfg.scrapeIntervalSeconds

@@ -8,15 +8,27 @@
     clusterLabel: 'nundb_cluster',
     runbookUrl: 'https://github.com/nundb/nundb-exporter/blob/main/deploy/RUNBOOK.md',
 
-    // Inputs of the no-primary and split-brain `for` (see noPrimaryForSeconds in alerts.libsonnet).
+    // Inputs of the `for`s that depend on timing: no-primary and split brain (noPrimaryForSeconds in
+    // alerts.libsonnet) and node down (below). pollIntervalSeconds is the exporter's
+    // --nundb.poll-interval: set it to what you run (default 5 s, chosen in the README's "Side effects on
+    // your cluster" for Nun-db's log volume; every `for` below still holds with it).
     failoverWindowSeconds: 1.5,
-    pollIntervalSeconds: 1,
+    pollIntervalSeconds: 5,
     scrapeIntervalSeconds: 15,
     evaluationIntervalSeconds: 15,
+    // A killed node is listening again within a few hundred ms (spec Appendix C).
+    restartSeconds: 0.2,
 
     exporterDownFor: '2m',
     exporterAbsentFor: '5m',
-    nodeDownFor: '1m',
+    // NunDbNodeDown: longer than a clean restart can look down, so a restart does not page: the restart
+    // itself, plus recovery seen within 2 poll intervals (a refused node is redialled every poll), plus one
+    // scrape (Prometheus keeps the down sample until its next scrape), plus one evaluation. With the
+    // defaults 0.2 + 2 x 5 + 15 + 15 = 40.2 s, rounded up to whole minutes: 1m (at a 1 s poll, 32.2 s:
+    // also 1m). A dead node is down at once (connection refused or closed), a hung one after 3 poll
+    // intervals (15 s), so it pages within 15 + 15 + 15 + 60 = 105 s at most.
+    nodeDownFor: '%dm' % std.ceil((self.restartSeconds + 2 * self.pollIntervalSeconds
+                                   + self.scrapeIntervalSeconds + self.evaluationIntervalSeconds) / 60),
     membersMissingFor: '5m',
     nodeRestartedWindow: '15m',
     replicationLagThresholdSeconds: 10,

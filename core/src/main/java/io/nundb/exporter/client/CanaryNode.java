@@ -17,6 +17,7 @@ import io.nundb.exporter.protocol.NunDbRequest;
 import io.nundb.exporter.timing.RequestTimingConfig;
 import io.nundb.exporter.timing.SingleWriterTiming;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.concurrent.ThreadLocalRandom;
@@ -62,6 +63,9 @@ import java.util.logging.Logger;
 final class CanaryNode {
     private static final Logger LOG = Logger.getLogger(CanaryNode.class.getName());
 
+    /** Longest wait between two {@code use-db} retries while the canary database is missing. */
+    static final Duration MAX_NO_DB_RETRY = Duration.ofMinutes(1);
+
     /** Where the canary protocol stands on the current connection. */
     private enum Stage {
         DOWN,
@@ -87,6 +91,9 @@ final class CanaryNode {
     // Written only on `loop`.
     private Stage stage = Stage.DOWN;
     private ScheduledFuture<?> retryTask;
+    /** Delay of the next {@code use-db} retry while the canary database is missing; see {@link #scheduleRetry}. */
+    private long retryDelayNanos;
+
     private final ArrayDeque<long[]> expected = new ArrayDeque<>();
     private long pendingWriteSeq = -1;
     /** The last canaries written on this node (ticks can bunch up after a stall), -1 for none. */
@@ -332,11 +339,18 @@ final class CanaryNode {
         });
     }
 
+    /**
+     * Retries {@code use-db} while the canary database is missing here: after one canary interval, then
+     * doubling up to {@link #MAX_NO_DB_RETRY} (or the interval if longer). Each {@code use-db} makes Nun-db
+     * log the token; a database that never comes (a standalone node is never written) costs one line a
+     * minute, not one per interval.
+     */
     private void scheduleRetry() {
-        retryTask = loop.schedule(
-                failures.guard("canary use-db retry", this::retrySelect),
-                canary.interval().toNanos(),
-                TimeUnit.NANOSECONDS);
+        long interval = canary.interval().toNanos();
+        long delay = Math.max(interval, retryDelayNanos);
+        retryDelayNanos = Math.min(delay * 2, Math.max(interval, MAX_NO_DB_RETRY.toNanos()));
+        retryTask =
+                loop.schedule(failures.guard("canary use-db retry", this::retrySelect), delay, TimeUnit.NANOSECONDS);
     }
 
     private void retrySelect() {
@@ -377,6 +391,7 @@ final class CanaryNode {
             }
             stage = Stage.READY;
             watching = true;
+            retryDelayNanos = 0;
             if (pendingWriteSeq >= 0) {
                 long seq = pendingWriteSeq;
                 pendingWriteSeq = -1;
@@ -613,8 +628,12 @@ final class CanaryNode {
     }
 
     /**
-     * A canary request's reply: its payload lines are ignored; a missed deadline resets the connection (a
-     * watch connection that cannot answer in time cannot be trusted to deliver pushes either).
+     * A canary request's reply: its payload lines are ignored. A write or read that misses its deadline fails
+     * but keeps the connection (its late reply is read and discarded): each reconnect's {@code use-db} makes
+     * Nun-db log the canary token (spec Appendix C), and a connection that is really hung is reset by the
+     * connection's hard timeout or its outstanding limit. Only a handshake step ({@code use-db},
+     * {@code create-db}, {@code watch}) that misses its deadline resets the connection: its outcome is
+     * unknown and the handshake starts again.
      */
     private final class CanaryReply implements NodeConnection.Reply {
         private final long writeSeq;
@@ -643,7 +662,7 @@ final class CanaryNode {
         @Override
         public void onFailed(PollErrorReason reason) {
             onAbort();
-            if (reason == PollErrorReason.TIMEOUT) {
+            if (reason == PollErrorReason.TIMEOUT && (stage == Stage.SELECTING || stage == Stage.WATCHING)) {
                 connection.reset(reason);
             }
         }

@@ -32,9 +32,12 @@ import java.util.function.Supplier;
  *     closed node is redialled at least once per poll interval)
  * @param maxLineBytes longest reply line kept whole (longer lines are truncated and counted)
  * @param maxClusterStateLineBytes the same for {@code cluster-state} lines
- * @param pendingInterval how often {@code debug pending-ops} is fetched from the primary
+ * @param pendingInterval the shortest time between two reads of {@code debug pending-ops} on the primary
  * @param maxMembers the most nodes the collector keeps, seeds included; members a view lists beyond it
  *     are refused (logged once, counted): a view is cleartext on the wire and each node costs a client
+ * @param pendingMaxAge the longest time a read of {@code debug pending-ops} is kept while nothing it depends on
+ *     changed (the primary's {@code pending_ops}, its view, the members' process starts); never re-read
+ *     sooner than {@code pendingInterval} even when shorter
  */
 public record ClientConfig(
         List<String> seeds,
@@ -52,7 +55,8 @@ public record ClientConfig(
         int maxLineBytes,
         int maxClusterStateLineBytes,
         Duration pendingInterval,
-        int maxMembers) {
+        int maxMembers,
+        Duration pendingMaxAge) {
 
     public static final long MIN_REQUEST_TIMEOUT_MILLIS = 100;
     /** Non-primary nodes' {@code cluster-state}, process-info and list-dbs are polled this often. */
@@ -90,6 +94,7 @@ public record ClientConfig(
         positive(backoffInitial, "backoff initial");
         positive(backoffMax, "backoff max");
         positive(pendingInterval, "pending interval");
+        positive(pendingMaxAge, "pending max age");
         if (requestTimeout.toMillis() < MIN_REQUEST_TIMEOUT_MILLIS) {
             throw new IllegalArgumentException("request timeout must be at least " + MIN_REQUEST_TIMEOUT_MILLIS
                     + "ms: a healthy Nun-db can take about 45ms to answer");
@@ -127,7 +132,7 @@ public record ClientConfig(
         private Map<String, String> addressMap = Map.of();
         private String user = "";
         private Supplier<String> password = () -> "";
-        private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration pollInterval = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofSeconds(2);
         private Duration hardTimeout = Duration.ofSeconds(10);
         private Duration connectTimeout = Duration.ofSeconds(3);
@@ -139,6 +144,7 @@ public record ClientConfig(
         private int maxClusterStateLineBytes = 1024 * 1024;
         private Duration pendingInterval = Duration.ofSeconds(10);
         private int maxMembers = DEFAULT_MAX_MEMBERS;
+        private Duration pendingMaxAge = Duration.ofMinutes(10);
 
         public Builder seeds(List<String> v) {
             seeds = v;
@@ -212,6 +218,11 @@ public record ClientConfig(
             return this;
         }
 
+        public Builder pendingMaxAge(Duration v) {
+            pendingMaxAge = v;
+            return this;
+        }
+
         public ClientConfig build() {
             return new ClientConfig(
                     seeds,
@@ -229,7 +240,8 @@ public record ClientConfig(
                     maxLineBytes,
                     maxClusterStateLineBytes,
                     pendingInterval,
-                    maxMembers);
+                    maxMembers,
+                    pendingMaxAge);
         }
     }
 

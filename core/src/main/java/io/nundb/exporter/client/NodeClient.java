@@ -85,6 +85,12 @@ public final class NodeClient {
     private long nextSlowPollNanos;
     private long nextPendingPollNanos;
     private long pendingIntervalNanos;
+    /** What the last {@code debug pending-ops} read saw; {@code pendingReadCount} -1 when none counts. */
+    private long pendingReadCount = -1;
+
+    private long pendingReadNanos;
+    private ClusterView pendingReadView;
+    private Map<String, Long> pendingReadStarts;
 
     private boolean up;
     private PollErrorReason downReason = PollErrorReason.REFUSED;
@@ -250,6 +256,8 @@ public final class NodeClient {
                         reason.label());
             }
             cycleInProgress = false;
+            // The next connection may reach a restarted process with other pending entries: read again.
+            pendingReadCount = -1;
             countError(reason);
             markDown(reason);
             firstAttempt();
@@ -320,14 +328,20 @@ public final class NodeClient {
         }
         if (cycleIndex == cycleLength) {
             // Pending ops depend on this cycle's metrics and view: only the node that claims primary,
-            // only with pending_ops above 0, at most every pending interval.
+            // only with pending_ops above 0, at most every pending interval, and only when the last read
+            // may be out of date (Nun-db logs every reply whole, user keys and values included).
             long now = time.nanoTime();
             if (view != null
                     && view.claimsPrimary()
                     && metrics != null
                     && metrics.pendingOps() > 0
-                    && now - nextPendingPollNanos >= 0) {
+                    && now - nextPendingPollNanos >= 0
+                    && pendingReadOutOfDate(now)) {
                 nextPendingPollNanos = now + pendingIntervalNanos;
+                pendingReadCount = metrics.pendingOps();
+                pendingReadNanos = now;
+                pendingReadView = view;
+                pendingReadStarts = memberStarts;
                 cycleIndex++;
                 // Streamed, never buffered: it embeds user values and grows during the incident it reveals.
                 pendingAggregator.begin(pendingClassifier);
@@ -342,8 +356,10 @@ public final class NodeClient {
             }
             if (view == null || !view.claimsPrimary() || metrics == null) {
                 pendingOps = null;
+                pendingReadCount = -1;
             } else if (metrics.pendingOps() == 0) {
                 pendingOps = nothingPending(view);
+                pendingReadCount = -1;
             }
             cycleSucceeded();
             return;
@@ -364,6 +380,34 @@ public final class NodeClient {
             default -> throw new IllegalStateException(command.wire());
         };
         connection.send(NunDbRequest.of(command), reply);
+    }
+
+    /**
+     * Whether the last {@code debug pending-ops} read may no longer hold: there was none, it found entries
+     * waiting (they come and go with every ack, and their age drives an alert), or since it the primary's
+     * {@code pending_ops}, its view or the members' process starts (which classify the entries) changed, or
+     * it is older than {@link ClientConfig#pendingMaxAge()}. Orphaned entries that never change are thus
+     * read once per max age, not once per pending interval.
+     */
+    private boolean pendingReadOutOfDate(long now) {
+        return pendingReadCount < 0
+                || anyWaiting(pendingOps)
+                || pendingReadCount != metrics.pendingOps()
+                || !view.equals(pendingReadView)
+                || !memberStarts.equals(pendingReadStarts)
+                || now - pendingReadNanos >= config.pendingMaxAge().toNanos();
+    }
+
+    private static boolean anyWaiting(PendingOpsSnapshot snapshot) {
+        if (snapshot == null) {
+            return false;
+        }
+        for (PendingOpsSnapshot.Member m : snapshot.members().values()) {
+            if (m.waiting() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A multi-line reply into one of this node's reusable parsers, begun here. */
@@ -462,6 +506,9 @@ public final class NodeClient {
             return;
         }
         cycleInProgress = false;
+        if (cycleIndex > cycleLength) {
+            pendingReadCount = -1; // The debug pending-ops read itself failed: it is still to be made.
+        }
         countError(reason);
         lastFailure = reason;
         if (reason == PollErrorReason.PROTOCOL || reason == PollErrorReason.AUTH) {

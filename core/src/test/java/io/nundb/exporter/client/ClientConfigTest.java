@@ -31,6 +31,14 @@ class ClientConfigTest {
     }
 
     @Test
+    void rejectsAZeroPendingMaxAge() {
+        assertThatThrownBy(() -> valid().pendingMaxAge(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("pending max age");
+        assertThat(valid().build().pendingMaxAge()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
     void toStringNeverShowsThePassword() {
         assertThat(valid().build().toString()).doesNotContain("s3cret");
     }

@@ -69,6 +69,7 @@ final class Collection implements RunningCollection {
                 .lineLimits(c.maxLineBytes(), c.maxClusterStateLineBytes())
                 .pendingInterval(c.pendingInterval())
                 .maxMembers(c.maxMembers())
+                .pendingMaxAge(c.pendingMaxAge())
                 .build();
     }
 

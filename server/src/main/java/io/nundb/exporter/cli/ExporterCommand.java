@@ -146,6 +146,7 @@ final class ExporterCommand {
                     .expectedMembers(v.getOr(Flags.EXPECTED_MEMBERS, 0))
                     .maxMembers(v.get(Flags.MAX_MEMBERS))
                     .pendingInterval(v.get(Flags.PENDING_INTERVAL))
+                    .pendingMaxAge(v.get(Flags.PENDING_MAX_AGE))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new ConfigException("invalid Nun-db client settings: " + ConfigException.reason(e));

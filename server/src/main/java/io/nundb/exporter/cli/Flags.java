@@ -134,8 +134,14 @@ final class Flags {
             "--pending.interval",
             CLIENT_DEFAULTS.pendingInterval(),
             Duration.ofMillis(100),
-            "How often debug pending-ops is read from the primary (only while pending_ops > 0; doubles while"
-                    + " the reply exceeds 1 MiB).");
+            "Shortest time between two reads of debug pending-ops on the primary (read only while pending_ops"
+                    + " > 0 and entries wait or something changed; doubles while the reply exceeds 1 MiB).");
+    static final Flag<Duration> PENDING_MAX_AGE = duration(
+            "--pending.max-age",
+            CLIENT_DEFAULTS.pendingMaxAge(),
+            Duration.ofSeconds(1),
+            "While the primary's pending_ops, its view and the members' starts stay the same, debug pending-ops"
+                    + " is read again only this often (Nun-db logs each reply, user keys and values included).");
     static final Flag<Path> CANARY_TOKEN_FILE = new Flag<>(
             "--canary.token-file",
             "FILE",
@@ -260,6 +266,7 @@ final class Flags {
             EXPECTED_MEMBERS,
             MAX_MEMBERS,
             PENDING_INTERVAL,
+            PENDING_MAX_AGE,
             CANARY_TOKEN_FILE,
             CANARY_INTERVAL,
             CANARY_TIMEOUT,

@@ -32,7 +32,9 @@ class ExporterCommandTest {
         ExporterConfig c = parse(env(), "--nundb.address", "db:3014");
 
         assertThat(c.client().seeds()).containsExactly("db:3014");
-        assertThat(c.client().pollInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.client().pollInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.client().pendingInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.client().pendingMaxAge()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.client().requestTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.client().hardTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.client().connectTimeout()).isEqualTo(Duration.ofSeconds(3));
@@ -69,7 +71,8 @@ class ExporterCommandTest {
                 "NUNDB_EXPORTER_COMPAT_LEGACY_METRICS", "true",
                 "NUNDB_EXPORTER_CANARY_TOKEN", "t",
                 "NUNDB_EXPORTER_CANARY_INTERVAL", "1m30s",
-                "NUNDB_EXPORTER_PENDING_INTERVAL", "1h");
+                "NUNDB_EXPORTER_PENDING_INTERVAL", "1h",
+                "NUNDB_EXPORTER_PENDING_MAX_AGE", "2h");
 
         ExporterConfig fromEnv = parse(env);
         ExporterConfig flagged = parse(env, "--nundb.poll-interval", "2s", "--nundb.address", "c:3014");
@@ -89,6 +92,7 @@ class ExporterCommandTest {
         assertThat(fromEnv.endpoint().compatNode()).isEqualTo("a:3014");
         assertThat(fromEnv.canary().interval()).isEqualTo(Duration.ofSeconds(90));
         assertThat(fromEnv.client().pendingInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(fromEnv.client().pendingMaxAge()).isEqualTo(Duration.ofHours(2));
         assertThat(flagged.client().pollInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(flagged.client().seeds()).containsExactly("c:3014");
     }

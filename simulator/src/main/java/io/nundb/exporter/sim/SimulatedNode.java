@@ -21,11 +21,13 @@ import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -96,6 +98,7 @@ public final class SimulatedNode implements AutoCloseable {
     private final Duration startupWindow;
     private final int requestedPort;
     private final AtomicLong commandsReceived = new AtomicLong();
+    private final ConcurrentHashMap<String, LongAdder> clientCommands = new ConcurrentHashMap<>();
     private final AtomicLong connectionsAccepted = new AtomicLong();
     private final AtomicLong oppIdHighWater = new AtomicLong();
     private volatile String name;
@@ -652,6 +655,17 @@ public final class SimulatedNode implements AutoCloseable {
         return commandsReceived.get();
     }
 
+    /**
+     * Requests received from clients (never the simulator's own replication and load session) whose
+     * command is {@code command}: the first word ({@code "use-db"}), or for {@code debug} the first two
+     * ({@code "debug pending-ops"}); across restarts. The real server logs one line per request (Appendix
+     * C), so this is what a client costs a node's log.
+     */
+    public long commandsReceived(String command) {
+        LongAdder n = clientCommands.get(command);
+        return n == null ? 0 : n.sum();
+    }
+
     /** TCP connections accepted, across restarts. */
     public long connectionsAccepted() {
         return connectionsAccepted.get();
@@ -1000,6 +1014,10 @@ public final class SimulatedNode implements AutoCloseable {
         String word = parts[0];
         String arg1 = parts.length > 1 ? parts[1] : null;
         String rest = parts.length > 2 ? parts[2] : null;
+        if (s != internalSession) {
+            String command = word.equals("debug") && arg1 != null ? "debug " + arg1 : word;
+            clientCommands.computeIfAbsent(command, k -> new LongAdder()).increment();
+        }
         boolean parsed = run(s, word, arg1, rest);
         if (parsed) {
             queryEma.add((System.nanoTime() - t0) / 1_000_000L);
