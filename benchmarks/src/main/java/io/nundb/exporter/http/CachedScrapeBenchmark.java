@@ -5,10 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
+import io.nundb.exporter.bench.SyntheticSnapshotSource;
 import io.nundb.exporter.exposition.ExpositionFormat;
-import io.nundb.exporter.exposition.SyntheticClusterSnapshots;
-import io.nundb.exporter.model.ClusterSnapshot;
-import io.nundb.exporter.model.ClusterSnapshotSource;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -72,10 +70,10 @@ public class CachedScrapeBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws InterruptedException, ExecutionException, TimeoutException {
-        ClusterSnapshot cluster = SyntheticClusterSnapshots.cluster(nodes);
         ScrapeEndpointConfig config = ScrapeEndpointConfig.of(
                 "127.0.0.1", 0, "/metrics", Duration.ofHours(1), Duration.ZERO, "0.1.0", "bench", false, null);
-        publisher = new MetricsPublisher(config, new FixedSource(cluster), new PrometheusRegistry(), System::nanoTime);
+        publisher = new MetricsPublisher(
+                config, new SyntheticSnapshotSource(nodes), new PrometheusRegistry(), System::nanoTime);
         boolean prometheus = request.equals("prometheus");
         ExpositionFormat format = prometheus ? ExpositionFormat.OPENMETRICS : ExpositionFormat.TEXT;
         Promise<RenderedBody> rendered = ImmediateEventExecutor.INSTANCE.newPromise();
@@ -137,24 +135,5 @@ public class CachedScrapeBenchmark {
         byte[] bytes = ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:9090\r\n" + headers + "\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
         return Unpooled.directBuffer(bytes.length).writeBytes(bytes);
-    }
-
-    /** A source that always returns one snapshot. Thread-safety: immutable. */
-    private static final class FixedSource implements ClusterSnapshotSource {
-        private final ClusterSnapshot cluster;
-
-        FixedSource(ClusterSnapshot cluster) {
-            this.cluster = cluster;
-        }
-
-        @Override
-        public ClusterSnapshot snapshot() {
-            return cluster;
-        }
-
-        @Override
-        public boolean firstCollectionComplete() {
-            return true;
-        }
     }
 }

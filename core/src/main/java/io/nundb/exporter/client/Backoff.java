@@ -50,11 +50,6 @@ public final class Backoff {
         return (long) (base * (1 - jitter * random.getAsDouble()));
     }
 
-    /** Consecutive failures since the last {@link #reset()}. */
-    public int failures() {
-        return failures;
-    }
-
     public void reset() {
         failures = 0;
     }

@@ -196,6 +196,10 @@ public record ClientConfig(
             return this;
         }
 
+        /**
+         * The reconnect {@link Backoff}'s first and largest delay ({@code --nundb.backoff-initial},
+         * {@code --nundb.backoff-max}); validated by {@link #build()}.
+         */
         public Builder backoff(Duration initial, Duration max) {
             backoffInitial = initial;
             backoffMax = max;

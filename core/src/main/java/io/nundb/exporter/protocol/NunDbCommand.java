@@ -1,7 +1,5 @@
 package io.nundb.exporter.protocol;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * The closed set of commands this exporter can send to a Nun-db node. There is deliberately no way to
  * send a free string: commands that change cluster state ({@code join}, {@code leave},
@@ -35,23 +33,16 @@ public enum NunDbCommand {
     private final String wire;
     private final String label;
     private final int arity;
-    private final byte[] wireBytes;
 
     NunDbCommand(String wire, String label, int arity) {
         this.wire = wire;
         this.label = label;
         this.arity = arity;
-        this.wireBytes = wire.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The words written on the wire, for example {@code debug pending-ops}. */
     public String wire() {
         return wire;
-    }
-
-    /** Package-private view of {@link #wire()} as bytes; callers must not modify it. */
-    byte[] wireBytes() {
-        return wireBytes;
     }
 
     /** The value of the {@code command} label, for example {@code debug-pending-ops}. */

@@ -35,9 +35,4 @@ public record NunDbDecoderConfig(int maxLineBytes, int maxClusterStateLineBytes,
                     "maxClusterStateLineBytes " + maxClusterStateLineBytes + " < maxLineBytes " + maxLineBytes);
         }
     }
-
-    /** This configuration with pushes classified or not. */
-    public NunDbDecoderConfig withPushes(boolean pushes) {
-        return new NunDbDecoderConfig(maxLineBytes, maxClusterStateLineBytes, pushes);
-    }
 }

@@ -100,12 +100,6 @@ public final class NunDbReplyDecoder extends ByteToMessageDecoder {
         return truncatedLines;
     }
 
-    /** Bytes this decoder holds (cumulation and the head of a line being truncated); for tests. */
-    int bufferedBytes() {
-        ByteBuf cumulation = internalBuffer();
-        return cumulation.readableBytes() + (truncating == null ? 0 : truncating.readableBytes());
-    }
-
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         while (in.isReadable()) {

@@ -84,7 +84,6 @@ public final class PendingOpsAggregator {
     private MemberClassifier classifier;
     private boolean started;
     private boolean sawPrefix;
-    private long entries;
     private long malformedEntries;
     private long replyBytes;
     private long lines;
@@ -95,7 +94,6 @@ public final class PendingOpsAggregator {
         members.clear();
         started = true;
         sawPrefix = false;
-        entries = 0;
         malformedEntries = 0;
         replyBytes = 0;
         lines = 0;
@@ -125,7 +123,6 @@ public final class PendingOpsAggregator {
         } else if (!sawPrefix) {
             return;
         }
-        entries++;
         if (!entry(line, from, to)) {
             malformedEntries++;
         }
@@ -264,11 +261,6 @@ public final class PendingOpsAggregator {
             result.put(m.name, new PendingOpsSnapshot.Member(m.waiting, m.orphaned, m.oldestWaiting));
         }
         return new PendingOpsSnapshot(result, fetchedAtEpochMillis, replyBytes);
-    }
-
-    /** Entries seen in the current or last reply, malformed ones included. */
-    public long entries() {
-        return entries;
     }
 
     /** Entries of the current or last reply that did not parse and were not counted. */

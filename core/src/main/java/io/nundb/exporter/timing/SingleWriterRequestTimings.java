@@ -78,11 +78,6 @@ public final class SingleWriterRequestTimings {
         return true;
     }
 
-    /** Whether {@code command} has accumulators. */
-    public boolean isTimed(NunDbCommand command) {
-        return byCommand[command.ordinal()] != null;
-    }
-
     /**
      * A snapshot of every timed command that has at least one sample, in command order. On the owner only;
      * allocates.

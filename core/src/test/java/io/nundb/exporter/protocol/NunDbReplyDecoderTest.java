@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -257,7 +258,8 @@ class NunDbReplyDecoderTest {
 
     @Test
     void leavesPushWordsAsPayloadWhenPushesAreOff() {
-        NunDbDecoderConfig noPushes = DEFAULT.withPushes(false);
+        NunDbDecoderConfig noPushes =
+                new NunDbDecoderConfig(DEFAULT.maxLineBytes(), DEFAULT.maxClusterStateLineBytes(), false);
         assertThat(decode(bytes("dbs-list \nchanged : none\nremoved k\nok \n"), noPushes))
                 .containsExactly(payload("dbs-list "), payload("changed : none"), payload("removed k"), ok());
     }
@@ -308,10 +310,15 @@ class NunDbReplyDecoderTest {
     void countsTruncatedLinesAndNeverBuffersMuchMoreThanTheLimit() {
         NunDbReplyDecoder decoder = new NunDbReplyDecoder(new NunDbDecoderConfig(256, 512, true));
         EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        // Every buffer in the channel comes from this allocator, which counts the heap it has handed out.
+        UnpooledByteBufAllocator alloc = new UnpooledByteBufAllocator(false);
+        channel.config().setAllocator(alloc);
+        byte[] chunk = "z".repeat(100).getBytes(StandardCharsets.US_ASCII);
         for (int line = 0; line < 3; line++) {
             for (int i = 0; i < 100; i++) {
-                channel.writeInbound(Unpooled.copiedBuffer("z".repeat(100), StandardCharsets.US_ASCII));
-                assertThat(decoder.bufferedBytes()).isLessThanOrEqualTo(256 + 100);
+                channel.writeInbound(alloc.heapBuffer(100).writeBytes(chunk));
+                // The head kept (256) and a cumulation of a few reads (512 here), never the 10 kB line.
+                assertThat(alloc.metric().usedHeapMemory()).isLessThanOrEqualTo(4 * 256);
             }
             channel.writeInbound(Unpooled.copiedBuffer("\n", StandardCharsets.US_ASCII));
             NunDbLine decoded = channel.readInbound();

@@ -68,7 +68,6 @@ class PendingOpsAggregatorTest {
                 .containsOnly(
                         Map.entry("127.0.0.1:4124", new PendingOpsSnapshot.Member(0, 0, -1)),
                         Map.entry("127.0.0.1:4134", new PendingOpsSnapshot.Member(0, 3, -1)));
-        assertThat(aggregator.entries()).isEqualTo(3);
         assertThat(aggregator.malformedEntries()).isZero();
     }
 
@@ -137,7 +136,6 @@ class PendingOpsAggregatorTest {
                 .containsOnly(
                         Map.entry("a", new PendingOpsSnapshot.Member(1, 0, 10)),
                         Map.entry("b", new PendingOpsSnapshot.Member(1, 0, 14)));
-        assertThat(aggregator.entries()).isEqualTo(8);
         assertThat(aggregator.malformedEntries()).isEqualTo(6);
     }
 

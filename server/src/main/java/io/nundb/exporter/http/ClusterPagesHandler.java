@@ -4,13 +4,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.nundb.exporter.http.RoutedRequest.Route;
 import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.model.ClusterSnapshotSource;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -41,7 +41,7 @@ import java.util.function.Supplier;
  * immutable settings.
  */
 @Sharable
-final class ClusterPagesHandler extends ChannelInboundHandlerAdapter {
+final class ClusterPagesHandler extends RouteHandler {
     private static final String HTML = "text/html; charset=utf-8";
     private static final String JSON = "application/json; charset=utf-8";
 
@@ -55,18 +55,14 @@ final class ClusterPagesHandler extends ChannelInboundHandlerAdapter {
      * @param webConfig the current web configuration (whether discovery advertises https)
      */
     ClusterPagesHandler(MetricsPublisher publisher, Executor offload, Supplier<WebConfig> webConfig) {
+        super(Route.LANDING, Route.DISCOVERY, Route.PROBE);
         this.publisher = publisher;
         this.offload = offload;
         this.webConfig = webConfig;
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof RoutedRequest)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        RoutedRequest req = (RoutedRequest) msg;
+    protected void channelRead0(ChannelHandlerContext ctx, RoutedRequest req) {
         boolean head = req.head();
         ClusterSnapshotSource source = publisher.source();
         switch (req.route()) {
@@ -85,8 +81,6 @@ final class ClusterPagesHandler extends ChannelInboundHandlerAdapter {
             case PROBE:
                 probe(ctx, req, source);
                 return;
-            default:
-                ctx.fireChannelRead(msg);
         }
     }
 

@@ -148,24 +148,25 @@ public final class ExporterHttpServer implements AutoCloseable {
         }
     }
 
-    /** Connections currently open. */
+    /**
+     * Connections currently open. Observability of the connection cap ({@code --web.max-connections}) for
+     * an embedding application; the exporter exports none of these three figures as a metric today.
+     */
     public int openConnections() {
         return initializer.openConnections();
     }
 
-    /** Connections refused by the connection cap since start. */
+    /** Connections refused by the connection cap since start (observability, see {@link #openConnections()}). */
     public long rejectedConnections() {
         return initializer.rejectedConnections();
     }
 
-    /** Bytes of responses pending on connections that stopped reading them (unwritable ones) now. */
+    /**
+     * Bytes of responses pending on connections that stopped reading them (unwritable ones) now
+     * (observability, see {@link #openConnections()}).
+     */
     public long stalledBytes() {
         return initializer.stalledBytes();
-    }
-
-    /** The current web configuration. */
-    public WebConfig webConfig() {
-        return webConfig.get();
     }
 
     /** The holder of the web configuration, for reloads on SIGHUP. */

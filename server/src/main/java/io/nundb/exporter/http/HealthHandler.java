@@ -2,7 +2,6 @@ package io.nundb.exporter.http;
 
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.nundb.exporter.http.RoutedRequest.Route;
@@ -27,7 +26,7 @@ import java.util.function.BooleanSupplier;
  * {@link Sharable}.
  */
 @Sharable
-final class HealthHandler extends ChannelInboundHandlerAdapter {
+final class HealthHandler extends RouteHandler {
     // Indexed [route: 0 healthy, 1 ready][ok: 0 no, 1 yes][head: 0 GET, 1 HEAD].
     private static final FullHttpResponse[][][] RESPONSES = {
         {
@@ -50,25 +49,16 @@ final class HealthHandler extends ChannelInboundHandlerAdapter {
      * @param ready whether it is ready ({@link MetricsPublisher#ready})
      */
     HealthHandler(BooleanSupplier healthy, BooleanSupplier ready) {
+        super(Route.HEALTHY, Route.READY);
         this.healthy = healthy;
         this.ready = ready;
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof RoutedRequest)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        RoutedRequest req = (RoutedRequest) msg;
-        Route route = req.route();
-        if (route != Route.HEALTHY && route != Route.READY) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
+    protected void channelRead0(ChannelHandlerContext ctx, RoutedRequest req) {
         boolean head = req.head();
+        boolean isHealthy = req.route() == Route.HEALTHY;
         req.release();
-        boolean isHealthy = route == Route.HEALTHY;
         boolean ok = isHealthy ? healthy.getAsBoolean() : ready.getAsBoolean();
         ctx.writeAndFlush(RESPONSES[isHealthy ? 0 : 1][ok ? 1 : 0][head ? 1 : 0].retainedDuplicate());
     }

@@ -3,7 +3,6 @@ package io.nundb.exporter.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -38,7 +37,7 @@ import java.util.logging.Logger;
  * <p>Thread-safety: immutable; {@link Sharable}.
  */
 @Sharable
-final class MetricsHandler extends ChannelInboundHandlerAdapter {
+final class MetricsHandler extends RouteHandler {
     private static final Logger LOG = Logger.getLogger(MetricsHandler.class.getName());
     private static final String VARY = "Accept, Accept-Encoding";
     private static final String NAME_PARAM = "name[]";
@@ -46,16 +45,12 @@ final class MetricsHandler extends ChannelInboundHandlerAdapter {
     private final MetricsPublisher publisher;
 
     MetricsHandler(MetricsPublisher publisher) {
+        super(Route.METRICS);
         this.publisher = publisher;
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof RoutedRequest) || ((RoutedRequest) msg).route() != Route.METRICS) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        RoutedRequest req = (RoutedRequest) msg;
+    protected void channelRead0(ChannelHandlerContext ctx, RoutedRequest req) {
         ExpositionFormatWriter writer = publisher.writerFor(req.header(HttpHeaderNames.ACCEPT));
         ContentNegotiation.Coding coding = ContentNegotiation.coding(req.header(HttpHeaderNames.ACCEPT_ENCODING));
         boolean gzip = coding == ContentNegotiation.Coding.GZIP;

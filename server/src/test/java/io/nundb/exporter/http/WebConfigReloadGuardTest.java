@@ -72,7 +72,7 @@ class WebConfigReloadGuardTest {
     void aReloadThatWouldTurnTlsAndBasicAuthOffIsRefused(String content) throws Exception {
         Files.writeString(file, TLS + AUTH);
         try (SecuredExporter exporter = SecuredExporter.start(file)) {
-            WebConfig before = exporter.server.webConfig();
+            WebConfig before = exporter.server.webConfigWatcher().get();
             assertTlsAndBasicAuthStillEnforced(exporter);
 
             rewrite(file, content);
@@ -86,7 +86,7 @@ class WebConfigReloadGuardTest {
                     .contains("tls")
                     .contains("basic_auth")
                     .contains("intentionally_disabled");
-            assertThat(exporter.server.webConfig()).isSameAs(before);
+            assertThat(exporter.server.webConfigWatcher().get()).isSameAs(before);
             assertTlsAndBasicAuthStillEnforced(exporter);
         }
     }
@@ -112,14 +112,14 @@ class WebConfigReloadGuardTest {
     void aReloadThatStopsRequiringClientCertificatesIsRefused() throws Exception {
         Files.writeString(file, MTLS);
         try (SecuredExporter exporter = SecuredExporter.start(file)) {
-            WebConfig before = exporter.server.webConfig();
+            WebConfig before = exporter.server.webConfigWatcher().get();
 
             rewrite(file, TLS + "  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ca.crt\n");
 
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> !exporter.errors().isEmpty());
             assertThat(exporter.errors()).singleElement().asString().contains("client_auth");
-            assertThat(exporter.server.webConfig()).isSameAs(before);
+            assertThat(exporter.server.webConfigWatcher().get()).isSameAs(before);
             assertThatThrownBy(() -> exporter.get(trustingCa(), "https", "/metrics"))
                     .isInstanceOf(IOException.class);
         }
@@ -132,8 +132,8 @@ class WebConfigReloadGuardTest {
             rewrite(file, "intentionally_disabled: [tls, basic_auth]\n");
 
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> !exporter.server.webConfig().tls());
-            assertThat(exporter.server.webConfig().basicAuth()).isFalse();
+                    .until(() -> !exporter.server.webConfigWatcher().get().tls());
+            assertThat(exporter.server.webConfigWatcher().get().basicAuth()).isFalse();
             assertThat(exporter.get(HttpClient.newHttpClient(), "http", "/metrics")
                             .statusCode())
                     .isEqualTo(200);
@@ -158,7 +158,7 @@ class WebConfigReloadGuardTest {
     void aCertificateThatNoLongerMatchesItsKeyOnReloadKeepsTheOldOne() throws Exception {
         Files.writeString(file, TLS + AUTH);
         try (SecuredExporter exporter = SecuredExporter.start(file)) {
-            WebConfig before = exporter.server.webConfig();
+            WebConfig before = exporter.server.webConfigWatcher().get();
             Openssl.key(dir, "other.key", Openssl.KeyFormat.EC_P256_PKCS8);
 
             rewrite(dir.resolve("server.key"), Files.readString(dir.resolve("other.key")));
@@ -166,7 +166,7 @@ class WebConfigReloadGuardTest {
             await().atMost(Duration.ofSeconds(10))
                     .until(() -> !exporter.errors().isEmpty());
             assertThat(exporter.errors()).singleElement().asString().contains("does not match");
-            assertThat(exporter.server.webConfig()).isSameAs(before);
+            assertThat(exporter.server.webConfigWatcher().get()).isSameAs(before);
             assertTlsAndBasicAuthStillEnforced(exporter);
         }
     }

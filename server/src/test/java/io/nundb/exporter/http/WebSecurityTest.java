@@ -137,7 +137,7 @@ class WebSecurityTest {
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("nundb_up{node=\"n1:3017\"} 1.0");
-        assertThat(server.webConfig().tls()).isTrue();
+        assertThat(server.webConfigWatcher().get().tls()).isTrue();
         assertThatThrownBy(() -> get(HttpClient.newHttpClient(), "http", "/metrics"))
                 .isInstanceOf(IOException.class);
     }
@@ -290,26 +290,26 @@ class WebSecurityTest {
 
         Files.writeString(file, "basic_auth_users:\n  bob: " + HASH_BOB + "\n");
         Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 2000));
-        await().until(() -> server.webConfig().users().containsKey("bob"));
+        await().until(() -> server.webConfigWatcher().get().users().containsKey("bob"));
         assertThat(get(http, "http", "/metrics", "Authorization", basic("bob", "hunter2"))
                         .statusCode())
                 .isEqualTo(200);
         assertThat(get(http, "http", "/metrics", "Authorization", basic("alice", "s3cret!"))
                         .statusCode())
                 .isEqualTo(401);
-        WebConfig good = server.webConfig();
+        WebConfig good = server.webConfigWatcher().get();
 
         Files.writeString(file, "basic_auth_users:\n  bob: not-a-hash\n  [broken\n");
         Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 4000));
         Thread.sleep(300); // several poll intervals: nothing may change, so there is no event to await
-        assertThat(server.webConfig()).isSameAs(good);
+        assertThat(server.webConfigWatcher().get()).isSameAs(good);
         assertThat(get(http, "http", "/metrics", "Authorization", basic("bob", "hunter2"))
                         .statusCode())
                 .isEqualTo(200);
 
         Files.writeString(file, "intentionally_disabled: [basic_auth]\n");
         Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 6000));
-        await().until(() -> !server.webConfig().basicAuth());
+        await().until(() -> !server.webConfigWatcher().get().basicAuth());
         assertThat(get(http, "http", "/metrics").statusCode()).isEqualTo(200);
     }
 
@@ -319,11 +319,11 @@ class WebSecurityTest {
         tlsFile("server.key");
         Path file = writeConfig("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n");
         start(file);
-        WebConfig first = server.webConfig();
+        WebConfig first = server.webConfigWatcher().get();
 
         Files.setLastModifiedTime(dir.resolve("server.crt"), FileTime.fromMillis(System.currentTimeMillis() + 2000));
 
-        await().until(() -> server.webConfig() != first);
+        await().until(() -> server.webConfigWatcher().get() != first);
         assertThat(get(https(clientContext(false)), "https", "/-/healthy").statusCode())
                 .isEqualTo(200);
     }

@@ -5,7 +5,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,11 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
 
@@ -32,49 +28,41 @@ import java.util.function.LongSupplier;
  *
  * <p>Thread-safety: public methods may be called from any non-event-loop thread. Node state is
  * confined to each node's loop and changed only through {@code loop.execute}. Membership changes (a
- * member vanishing, an election, a restarted node joining) run on the timeline loop: they ask each
- * node's loop for what they need and continue on the timeline once every answer is in, so no loop ever
- * waits for another. This object's monitor guards only the held-election flags and the load handles and
- * is never held while waiting. All nodes share one small event loop group (default 2 threads), so 100
+ * member vanishing, an election, a restarted node joining) run on the {@link ClusterTimeline}'s loop
+ * and never make one loop wait for another. This object's monitor guards only the load handles and is
+ * never held while waiting. All nodes share one small event loop group (default 2 threads), so 100
  * nodes cost no thread per connection.
  */
 public final class SimulatedCluster implements AutoCloseable {
     private final EventLoopGroup group;
-    private final EventLoop timeline;
     private final List<SimulatedNode> nodes;
     private final Map<String, SimulatedNode> byName;
-    private final Duration vanishDelay;
-    private final Duration electionWindow;
+    private final ClusterTimeline membership;
     private final Duration startupWindow;
     private final boolean splitBrain;
-    private final List<ScheduledFuture<?>> loads = new ArrayList<>();
-    private final Map<SimulatedNode, Duration> staleHolds = new java.util.concurrent.ConcurrentHashMap<>();
     // guarded by this
-    private boolean electionsHeld;
-    // guarded by this: an election whose window ended while elections were held
-    private boolean electionPending;
+    private final List<ScheduledFuture<?>> loads = new ArrayList<>();
 
     private SimulatedCluster(Builder b) {
         this.group = new MultiThreadIoEventLoopGroup(b.threads, NioIoHandler.newFactory());
-        this.timeline = group.next();
-        this.vanishDelay = b.vanishDelay;
-        this.electionWindow = b.electionWindow;
+        EventLoop timeline = group.next();
         this.startupWindow = b.startupWindow;
         this.splitBrain = b.splitBrain;
         List<SimulatedNode> list = new ArrayList<>(b.size);
         Map<String, SimulatedNode> names = new LinkedHashMap<>();
         for (int i = 0; i < b.size; i++) {
             String name = b.names.apply(i);
-            SimulatedNode node = SimulatedNode.builder()
+            SimulatedNode.Builder nb = b.nodeDefaults
+                    .copy()
                     .name(name)
-                    .credentials(b.user, b.password)
                     .processId(b.processIdBase + i)
                     .eventLoop(group.next())
-                    .port(b.ports.getOrDefault(i, 0))
-                    .replicationDelay(b.delays.getOrDefault(i, b.replicationDelay))
-                    .oppIdClock(b.oppIdClock)
-                    .processIdClock(b.processIdClock)
-                    .build();
+                    .port(b.ports.getOrDefault(i, 0));
+            Duration delay = b.delays.get(i);
+            if (delay != null) {
+                nb.replicationDelay(delay);
+            }
+            SimulatedNode node = nb.build();
             node.cluster = this;
             list.add(node);
             if (names.put(name, node) != null) {
@@ -83,6 +71,7 @@ public final class SimulatedCluster implements AutoCloseable {
         }
         this.nodes = Collections.unmodifiableList(list);
         this.byName = Collections.unmodifiableMap(names);
+        this.membership = new ClusterTimeline(timeline, nodes, byName, b.vanishDelay, b.electionWindow);
     }
 
     /** Returns a builder; defaults: 3 nodes named {@code nundb-<i>.sim:3014}, user {@code nun}. */
@@ -94,12 +83,9 @@ public final class SimulatedCluster implements AutoCloseable {
     public static final class Builder {
         private int size = 3;
         private IntFunction<String> names = i -> "nundb-" + i + ".sim:3014";
-        private String user = "nun";
-        // The real server's debug-build default (spec §1.1), used by the spec's verbatim exchanges; the demo
-        // and SimulatorMain always set random or given credentials.
-        private String password = "nun-pwd";
+        // Credentials, replication delay and clocks every node gets (SimulatedNode.Builder's defaults).
+        private final SimulatedNode.Builder nodeDefaults = SimulatedNode.builder();
         private long processIdBase = System.currentTimeMillis();
-        private Duration replicationDelay = Duration.ZERO;
         private final Map<Integer, Duration> delays = new LinkedHashMap<>();
         private final Map<Integer, Integer> ports = new LinkedHashMap<>();
         private Duration vanishDelay = Duration.ofMillis(20);
@@ -107,8 +93,6 @@ public final class SimulatedCluster implements AutoCloseable {
         private Duration startupWindow = Duration.ZERO;
         private boolean splitBrain;
         private int threads = 2;
-        private LongSupplier oppIdClock = SimulatedNode::epochNanos;
-        private LongSupplier processIdClock = System::currentTimeMillis;
 
         private Builder() {}
 
@@ -135,9 +119,9 @@ public final class SimulatedCluster implements AutoCloseable {
             return this;
         }
 
+        /** The admin user and password of every node (default {@code nun}, {@code nun-pwd}). */
         public Builder credentials(String user, String password) {
-            this.user = Objects.requireNonNull(user);
-            this.password = Objects.requireNonNull(password);
+            nodeDefaults.credentials(user, password);
             return this;
         }
 
@@ -149,7 +133,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
         /** Default replication delay for every secondary. */
         public Builder replicationDelay(Duration delay) {
-            this.replicationDelay = Objects.requireNonNull(delay);
+            nodeDefaults.replicationDelay(delay);
             return this;
         }
 
@@ -206,13 +190,13 @@ public final class SimulatedCluster implements AutoCloseable {
 
         /** Source of {@code opp_id}s (ns since the epoch) for all nodes. */
         public Builder oppIdClock(LongSupplier epochNanos) {
-            this.oppIdClock = Objects.requireNonNull(epochNanos);
+            nodeDefaults.oppIdClock(epochNanos);
             return this;
         }
 
         /** Source of process start times (ms) for restarts. */
         public Builder processIdClock(LongSupplier epochMillis) {
-            this.processIdClock = Objects.requireNonNull(epochMillis);
+            nodeDefaults.processIdClock(epochMillis);
             return this;
         }
 
@@ -231,47 +215,7 @@ public final class SimulatedCluster implements AutoCloseable {
         for (SimulatedNode n : nodes) {
             n.start();
         }
-        if (startupWindow.isZero()) {
-            form();
-        } else {
-            timeline.schedule(this::form, startupWindow.toNanos(), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private void form() {
-        if (splitBrain) {
-            formSplitBrain();
-            return;
-        }
-        List<SimulatedNode> alive = aliveNodes();
-        String primary = oldest(alive).name();
-        TreeMap<String, String> v = new TreeMap<>();
-        for (SimulatedNode n : alive) {
-            v.put(n.name(), n.name().equals(primary) ? SimulatedNode.PRIMARY : SimulatedNode.SECONDARY);
-        }
-        for (SimulatedNode n : alive) {
-            TreeMap<String, String> copy = new TreeMap<>(v);
-            n.loop().execute(() -> n.applyView(copy));
-        }
-        cachedPrimary = byName.get(primary);
-    }
-
-    private void formSplitBrain() {
-        SimulatedNode n1 = nodes.get(0);
-        SimulatedNode n2 = nodes.get(1);
-        SimulatedNode n3 = nodes.get(2);
-        TreeMap<String, String> v1 = new TreeMap<>(Map.of(n1.name(), "Primary", n2.name(), "Secoundary"));
-        TreeMap<String, String> v2 =
-                new TreeMap<>(Map.of(n1.name(), "Primary", n2.name(), "Secoundary", n3.name(), "Secoundary"));
-        TreeMap<String, String> v3 = new TreeMap<>(Map.of(n2.name(), "Secoundary", n3.name(), "Primary"));
-        n1.loop().execute(() -> {
-            n1.applyView(v1);
-            // node1 kept its election candidate broadcast pending for node3 (§5.2, §5.5).
-            n1.register(ReplicatedOp.election(n1.nextOppId(), n1.processId(), n1.name()), n3.name());
-        });
-        n2.loop().execute(() -> n2.applyView(v2));
-        n3.loop().execute(() -> n3.applyView(v3));
-        cachedPrimary = n1;
+        membership.form(startupWindow, splitBrain);
     }
 
     // ------------------------------------------------------------------ queries
@@ -292,7 +236,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
     /** The live node whose own view says {@code (self):Primary}, or null (none, e.g. in a failover). */
     public SimulatedNode primary() {
-        for (SimulatedNode n : aliveNodes()) {
+        for (SimulatedNode n : membership.aliveNodes()) {
             if (SimulatedNode.PRIMARY.equals(n.role())) {
                 return n;
             }
@@ -300,7 +244,7 @@ public final class SimulatedCluster implements AutoCloseable {
         return null;
     }
 
-    /** The admin user shared by all nodes. */
+    /** The number of nodes, alive or not. */
     public int size() {
         return nodes.size();
     }
@@ -311,26 +255,6 @@ public final class SimulatedCluster implements AutoCloseable {
             max = Math.max(max, n.processId());
         }
         return max;
-    }
-
-    private List<SimulatedNode> aliveNodes() {
-        List<SimulatedNode> alive = new ArrayList<>();
-        for (SimulatedNode n : nodes) {
-            if (n.isAlive()) {
-                alive.add(n);
-            }
-        }
-        return alive;
-    }
-
-    private static SimulatedNode oldest(List<SimulatedNode> candidates) {
-        SimulatedNode best = null;
-        for (SimulatedNode n : candidates) {
-            if (best == null || n.processId() < best.processId()) {
-                best = n;
-            }
-        }
-        return best;
     }
 
     // ------------------------------------------------------------------ replication transport
@@ -359,191 +283,15 @@ public final class SimulatedCluster implements AutoCloseable {
                         TimeUnit.NANOSECONDS);
     }
 
-    // ------------------------------------------------------------------ failover timeline
+    // ------------------------------------------------------------------ membership (see ClusterTimeline)
 
     void nodeKilled(SimulatedNode dead) {
-        String deadName = dead.name();
-        timeline.schedule(() -> vanish(deadName), vanishDelay.toNanos(), TimeUnit.NANOSECONDS);
+        membership.nodeKilled(dead);
     }
 
-    /** On the timeline: the dead member leaves every survivor's view; an election if it was a primary. */
-    private void vanish(String deadName) {
-        SimulatedNode dead = byName.get(deadName);
-        if (dead.isAlive()) {
-            return; // restarted meanwhile
-        }
-        List<SimulatedNode> survivors = aliveNodes();
-        List<Future<String>> roles = new ArrayList<>(survivors.size());
-        for (SimulatedNode n : survivors) {
-            roles.add(n.loop().submit(() -> n.memberRole(deadName)));
-        }
-        whenAll(roles, null, seen -> {
-            if (dead.isAlive()) {
-                return;
-            }
-            boolean election = seen.contains(SimulatedNode.PRIMARY);
-            for (SimulatedNode n : survivors) {
-                Duration hold = staleHolds.get(n);
-                if (hold != null && !election) {
-                    // This survivor keeps listing the dead member as Connected (Appendix C: ~82 s).
-                    timeline.schedule(
-                            () -> {
-                                if (!dead.isAlive()) {
-                                    n.loop().execute(() -> n.removeMember(deadName));
-                                }
-                            },
-                            hold.toNanos(),
-                            TimeUnit.NANOSECONDS);
-                    continue;
-                }
-                n.loop().execute(() -> {
-                    n.removeMember(deadName);
-                    if (election) {
-                        n.startElection();
-                    }
-                });
-            }
-            if (election) {
-                cachedPrimary = null;
-                if (!survivors.isEmpty()) {
-                    timeline.schedule(this::elect, electionWindow.toNanos(), TimeUnit.NANOSECONDS);
-                }
-            }
-        });
-    }
-
-    /**
-     * Runs {@code then} on the timeline with the futures' results once all have completed; never blocks.
-     * If one failed (a loop shut down), {@code then} is skipped and {@code failure}, if any, fails.
-     */
-    private <T> void whenAll(List<Future<T>> futures, Promise<?> failure, Consumer<List<T>> then) {
-        Runnable finish = () -> {
-            List<T> results = new ArrayList<>(futures.size());
-            for (Future<T> f : futures) {
-                if (!f.isSuccess()) {
-                    if (failure != null) {
-                        failure.tryFailure(f.cause());
-                    }
-                    return;
-                }
-                results.add(f.getNow());
-            }
-            then.accept(results);
-        };
-        if (futures.isEmpty()) {
-            timeline.execute(finish);
-            return;
-        }
-        AtomicInteger remaining = new AtomicInteger(futures.size());
-        for (Future<T> f : futures) {
-            f.addListener(done -> {
-                if (remaining.decrementAndGet() == 0) {
-                    timeline.execute(finish);
-                }
-            });
-        }
-    }
-
-    private synchronized void elect() {
-        if (electionsHeld) {
-            electionPending = true;
-            return;
-        }
-        electionPending = false;
-        List<SimulatedNode> survivors = aliveNodes();
-        if (survivors.isEmpty()) {
-            return;
-        }
-        String winner = oldest(survivors).name();
-        cachedPrimary = byName.get(winner);
-        for (SimulatedNode n : survivors) {
-            n.loop().execute(() -> {
-                n.ackElectionEntries();
-                TreeMap<String, String> v = new TreeMap<>();
-                for (SimulatedNode m : survivors) {
-                    v.put(m.name(), m.name().equals(winner) ? SimulatedNode.PRIMARY : SimulatedNode.SECONDARY);
-                }
-                n.applyView(v);
-            });
-        }
-    }
-
-    /** What a joining node takes from the primary: its view and the catch-up (read on its loop). */
-    private record PrimaryState(TreeMap<String, String> view, List<ReplicatedOp> catchUp) {}
-
-    /**
-     * A restarted node joins (on the timeline): it becomes a secondary in the primary's view and gets a
-     * catch-up without acks, or, with nobody to join, a lone primary (Appendix B). The returned future
-     * completes once its view and the other members' views are set.
-     */
+    /** The restarted node's join; completes once its view and the other members' views are set. */
     Future<Void> nodeRestarted(SimulatedNode node, RestartData data) {
-        Promise<Void> joined = timeline.newPromise();
-        timeline.execute(() -> join(node, data, joined));
-        return joined;
-    }
-
-    private void join(SimulatedNode node, RestartData data, Promise<Void> joined) {
-        List<SimulatedNode> others = new ArrayList<>(aliveNodes());
-        others.remove(node);
-        List<Future<String>> roles = new ArrayList<>(others.size());
-        for (SimulatedNode n : others) {
-            roles.add(n.loop().submit(n::selfRole));
-        }
-        whenAll(roles, joined, rs -> {
-            SimulatedNode primary = null;
-            for (int i = 0; i < rs.size(); i++) {
-                if (SimulatedNode.PRIMARY.equals(rs.get(i))) {
-                    primary = others.get(i);
-                }
-            }
-            if (primary == null) {
-                TreeMap<String, String> v = new TreeMap<>();
-                v.put(node.name(), SimulatedNode.PRIMARY);
-                cachedPrimary = node;
-                completeWhenApplied(List.of(node.loop().submit(() -> node.applyView(v), (Void) null)), joined);
-                return;
-            }
-            SimulatedNode p = primary;
-            whenAll(List.of(p.loop().submit(() -> new PrimaryState(p.viewCopy(), p.catchUpOps()))), joined, st -> {
-                PrimaryState ps = st.get(0);
-                TreeMap<String, String> v = new TreeMap<>(ps.view());
-                v.put(node.name(), SimulatedNode.SECONDARY);
-                int inc = node.incarnation;
-                List<Future<Void>> applied = new ArrayList<>(others.size() + 1);
-                applied.add(node.loop().submit(() -> node.applyView(v), (Void) null));
-                for (SimulatedNode n : others) {
-                    applied.add(n.loop().submit(() -> n.addMember(node.name(), SimulatedNode.SECONDARY), (Void) null));
-                }
-                completeWhenApplied(applied, joined);
-                node.loop()
-                        .schedule(
-                                () -> node.receiveCatchUp(catchUpFor(data, ps.catchUp()), inc),
-                                node.replicationDelayNanos,
-                                TimeUnit.NANOSECONDS);
-            });
-        });
-    }
-
-    /** The part of the primary's full sync a node restarted with {@code data} gets. */
-    private static List<ReplicatedOp> catchUpFor(RestartData data, List<ReplicatedOp> fullSync) {
-        return switch (data) {
-            case RESYNCED -> fullSync;
-            case WIPED -> {
-                List<ReplicatedOp> dbs = new ArrayList<>();
-                for (ReplicatedOp op : fullSync) {
-                    if (op.kind() == ReplicatedOp.Kind.CREATE_DB) {
-                        dbs.add(op);
-                    }
-                }
-                yield dbs;
-            }
-            case KEPT, WIPED_WITHOUT_DATABASES -> List.of();
-        };
-    }
-
-    /** Completes {@code joined} on the timeline once every view change has been applied on its loop. */
-    private <T> void completeWhenApplied(List<Future<T>> applied, Promise<Void> joined) {
-        whenAll(applied, joined, done -> joined.trySuccess(null));
+        return membership.nodeRestarted(node, data);
     }
 
     // ------------------------------------------------------------------ faults & load
@@ -558,11 +306,8 @@ public final class SimulatedCluster implements AutoCloseable {
      * {@code (self):Secoundary} with the candidate entry pending, a sustained no-primary state.
      * Turning it off finishes a pending election at once (the oldest survivor becomes primary).
      */
-    public synchronized void holdElections(boolean on) {
-        electionsHeld = on;
-        if (!on && electionPending) {
-            elect();
-        }
+    public void holdElections(boolean on) {
+        membership.holdElections(on);
     }
 
     /** Restarts node {@code index} with a new, youngest process id; it rejoins as a secondary. */
@@ -583,14 +328,7 @@ public final class SimulatedCluster implements AutoCloseable {
      * restores the normal vanish.
      */
     public void staleView(int index, Duration hold) {
-        if (hold.isNegative()) {
-            throw new IllegalArgumentException("hold must not be negative");
-        }
-        if (hold.isZero()) {
-            staleHolds.remove(nodes.get(index));
-        } else {
-            staleHolds.put(nodes.get(index), hold);
-        }
+        membership.staleView(nodes.get(index), hold);
     }
 
     /**
@@ -601,7 +339,7 @@ public final class SimulatedCluster implements AutoCloseable {
      */
     public void killRacingWrites(int index, String db, String token, int writes) {
         SimulatedNode target = nodes.get(index);
-        SimulatedNode p = primaryNoWait();
+        SimulatedNode p = membership.primaryNoWait();
         if (p == null || p == target) {
             throw new IllegalStateException("needs a live primary other than the node killed");
         }
@@ -627,39 +365,30 @@ public final class SimulatedCluster implements AutoCloseable {
         long[] counter = new long[1];
         SimulatedNode[] selectedOn = new SimulatedNode[1];
         int[] selectedIncarnation = new int[1];
-        ScheduledFuture<?> f = timeline.scheduleAtFixedRate(
-                () -> {
-                    SimulatedNode p = primaryNoWait();
-                    if (p == null) {
-                        return;
-                    }
-                    if (selectedOn[0] != p || selectedIncarnation[0] != p.incarnation) {
-                        selectedOn[0] = p;
-                        selectedIncarnation[0] = p.incarnation;
-                        p.submitInternal("create-db " + db + " " + token);
-                        p.submitInternal("use-db " + db + " " + token);
-                    }
-                    long n = counter[0]++;
-                    p.submitInternal("set load-" + (n % 100) + " " + n);
-                },
-                0,
-                periodNanos,
-                TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> f = membership
+                .loop()
+                .scheduleAtFixedRate(
+                        () -> {
+                            SimulatedNode p = membership.primaryNoWait();
+                            if (p == null) {
+                                return;
+                            }
+                            if (selectedOn[0] != p || selectedIncarnation[0] != p.incarnation) {
+                                selectedOn[0] = p;
+                                selectedIncarnation[0] = p.incarnation;
+                                p.submitInternal("create-db " + db + " " + token);
+                                p.submitInternal("use-db " + db + " " + token);
+                            }
+                            long n = counter[0]++;
+                            p.submitInternal("set load-" + (n % 100) + " " + n);
+                        },
+                        0,
+                        periodNanos,
+                        TimeUnit.NANOSECONDS);
         synchronized (this) {
             loads.add(f);
         }
         return () -> f.cancel(false);
-    }
-
-    /** The primary as the timeline last decided it; read on the timeline loop without blocking. */
-    private volatile SimulatedNode cachedPrimary;
-
-    private SimulatedNode primaryNoWait() {
-        SimulatedNode p = cachedPrimary;
-        if (p != null && p.isAlive()) {
-            return p;
-        }
-        return null;
     }
 
     /** Stops every node and the shared event loop group. */

@@ -238,6 +238,22 @@ public final class SimulatedNode implements AutoCloseable {
             return this;
         }
 
+        /** A builder with this one's settings, to build several nodes from one set of defaults. */
+        Builder copy() {
+            Builder c = new Builder();
+            c.name = name;
+            c.user = user;
+            c.password = password;
+            c.processId = processId;
+            c.port = port;
+            c.eventLoop = eventLoop;
+            c.startupWindow = startupWindow;
+            c.replicationDelay = replicationDelay;
+            c.oppIdClock = oppIdClock;
+            c.processIdClock = processIdClock;
+            return c;
+        }
+
         public SimulatedNode build() {
             return new SimulatedNode(this);
         }
