@@ -23,9 +23,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.logging.Level;
@@ -47,16 +44,11 @@ import java.util.logging.Logger;
  *
  * <p>Protocol (spec §1.3): the greeting {@code "ok \n"} is awaited, then {@code auth} is sent with the
  * user and the password {@link Secret} (read from a volatile here; the file behind it is read off the
- * event loops). Replies are matched to requests in order. A request that misses its deadline
- * ({@link ClientConfig#requestTimeout()}) fails for its owner ({@link Reply#onFailed} with
- * {@code TIMEOUT}) but stays at the head, abandoned: its late reply is read, counted and discarded. The
- * connection is reset on a line that cannot belong to the head request, on no status line for
- * {@link ClientConfig#hardTimeout()} while requests are outstanding (payload lines, pushes and bytes
- * without a newline do not postpone it: a node that streams and never answers is hung), on
- * {@value #SHIFTED_REPLIES_BEFORE_RESET} late status lines in a row each read while a younger request was
- * outstanding (a status line the server dropped, spec §1.3 and §6, shifts every later reply onto the
- * request before it: without the reset every request would time out for good while lines keep
- * flowing), on no greeting plus auth within
+ * event loops). Replies are matched to requests in order by {@link OutstandingRequests}, which also
+ * keeps their deadlines ({@link ClientConfig#requestTimeout()}: a late request fails for its owner with
+ * {@code TIMEOUT}, its late reply is discarded) and their lock-step timings, and tells when the node is
+ * hung or its replies are shifted by a dropped status line. The connection is reset then, on a line that
+ * cannot belong to the head request, on no greeting plus auth within
  * {@link ClientConfig#connectTimeout()} (a stopped process accepts TCP and never greets, spec §6), and
  * when a request would make more than {@value #MAX_OUTSTANDING} outstanding: the real server silently
  * drops status lines once about 100 messages are queued (51 answered {@code get}s measured, spec §1.3 and
@@ -64,19 +56,10 @@ import java.util.logging.Logger;
  * lines) is treated as hung rather than risk losing track of its replies.
  *
  * <p>Reconnects: a node that refused the connect or closed it is redialled at least once per poll interval,
- * so that a restarted node is polled within one poll interval of listening again (the real server listened
- * 0.1-0.2 s after a restart, spec Appendix C, while a plain exponential backoff had grown to several
- * seconds). Such a redial costs the node a refused SYN or an accept and close; it follows its own {@link
- * Backoff} from {@code min(backoff initial, poll interval)} doubling up to the poll interval, so it is never
- * sooner than 80 % of that first delay (the jitter). A node that accepted the connection and then failed
- * it (no greeting in time, invalid auth, a protocol error, a hang) costs more and will likely fail again:
- * those follow the configured backoff ({@link ClientConfig#backoffInitial()} doubling up to {@link
- * ClientConfig#backoffMax()}). Both carry jitter and are reset by each successful handshake. A connection
- * the node closes after accepting it and before auth completed is reported as {@code short_life}: a
- * process that dies moments after each start (a crash loop) rather than one that is down.
- *
- * <p>Timing: a request written while nothing else was outstanding (lock-step, the only way its owners
- * send) is timed from its write to its status line into the node's {@link SingleWriterRequestTimings}.
+ * one that accepted the connection and then failed it follows the configured backoff, both with jitter
+ * ({@link ReconnectSchedule}). A connection the node closes after accepting it and before auth completed
+ * is reported as {@code short_life}: a process that dies moments after each start (a crash loop) rather
+ * than one that is down.
  *
  * <p>Thread-safety: confined to {@code loop}; every method must be called on it (owners hand calls from
  * other threads to the loop). Allocation: one small object per request and its deadline task.
@@ -89,17 +72,6 @@ final class NodeConnection {
      * below the ~100 past which the real server drops status lines (spec §1.3).
      */
     static final int MAX_OUTSTANDING = 20;
-
-    /**
-     * Late status lines in a row, each read while a younger request was outstanding, after which the
-     * replies are taken to be shifted by a dropped status line and the connection is reset. One such
-     * line is a slow reply whose successor was already sent; a second in a row, with no status line on
-     * time between them, is what a dropped status line produces at every request from then on.
-     */
-    static final int SHIFTED_REPLIES_BEFORE_RESET = 2;
-
-    /** Jitter of the reconnect backoff: nodes that failed together do not redial together. */
-    static final double BACKOFF_JITTER = 0.2;
 
     /** What the connection tells its owner; called on the loop. */
     interface Owner {
@@ -155,12 +127,7 @@ final class NodeConnection {
     private final EventLoop loop;
     private final Dialer dialer;
     private final TimeSource time;
-    /** After a failure once the node accepted the connection: greeting timeout, auth, protocol, hang. */
-    private final Backoff backoff;
-    /** After a refused or timed-out connect or a close by the node: capped at the poll interval. */
-    private final Backoff redial;
-
-    private final SingleWriterRequestTimings timings;
+    private final ReconnectSchedule reconnects;
     private final boolean pushes;
     private final TaskFailures failures;
     private final Owner owner;
@@ -171,17 +138,10 @@ final class NodeConnection {
     private Channel channel;
     private long connectionId;
     private boolean stopped;
-    private final ArrayDeque<Pending> outstanding = new ArrayDeque<>();
-    private long quietSinceNanos;
+    private final OutstandingRequests outstanding;
     private ScheduledFuture<?> handshakeTask;
     private ScheduledFuture<?> reconnectTask;
-    private ScheduledFuture<?> silenceTask;
-    private final long[] requests = new long[NunDbCommand.values().length];
     private long connects;
-    private long lateReplies;
-    /** Late status lines in a row read while a younger request was outstanding. */
-    private int shiftedReplies;
-
     private long truncatedLines;
 
     /**
@@ -211,11 +171,8 @@ final class NodeConnection {
         this.loop = loop;
         this.dialer = dialer;
         this.time = time;
-        this.backoff = new Backoff(config.backoffInitial(), config.backoffMax(), BACKOFF_JITTER, random);
-        Duration poll = config.pollInterval();
-        Duration redialInitial = config.backoffInitial().compareTo(poll) < 0 ? config.backoffInitial() : poll;
-        this.redial = new Backoff(redialInitial, poll, BACKOFF_JITTER, random);
-        this.timings = timings;
+        this.reconnects = new ReconnectSchedule(config, random);
+        this.outstanding = new OutstandingRequests(loop, config, time, timings, failures, this::silent);
         this.pushes = pushes;
         this.failures = failures;
         this.owner = owner;
@@ -259,7 +216,7 @@ final class NodeConnection {
 
     /** Status lines of abandoned requests read and discarded so far. */
     long lateReplies() {
-        return lateReplies;
+        return outstanding.lateReplies();
     }
 
     /** Reply lines longer than the configured limit so far. */
@@ -269,7 +226,7 @@ final class NodeConnection {
 
     /** Requests written so far, indexed by {@link NunDbCommand#ordinal()}; the live array, read on the loop. */
     long[] requests() {
-        return requests;
+        return outstanding.requests();
     }
 
     /** Requests written and not yet answered, abandoned ones included. */
@@ -336,7 +293,6 @@ final class NodeConnection {
         if (future.isSuccess()) {
             connects++;
             state = State.GREETING;
-            quietSinceNanos = time.nanoTime();
             return;
         }
         Throwable cause = future.cause();
@@ -381,7 +337,7 @@ final class NodeConnection {
         owner.onLost(reason);
         if (!stopped) {
             cancel(reconnectTask);
-            long delay = cheap ? redial.nextDelayNanos() : backoff.nextDelayNanos();
+            long delay = reconnects.nextDelayNanos(cheap);
             reconnectTask = loop.schedule(failures.guard("reconnect", this::connect), delay, TimeUnit.NANOSECONDS);
         }
     }
@@ -397,22 +353,13 @@ final class NodeConnection {
     private void close() {
         connectionId++;
         state = State.IDLE;
-        shiftedReplies = 0;
         cancel(handshakeTask);
-        cancel(silenceTask);
-        silenceTask = null;
         Channel ch = channel;
         channel = null;
         if (ch != null) {
             ch.close();
         }
-        Pending p;
-        while ((p = outstanding.pollFirst()) != null) {
-            cancel(p.deadline);
-            if (!p.abandoned) {
-                p.reply.onAbort();
-            }
-        }
+        outstanding.abortAll();
     }
 
     /** The channel of attempt {@code id} closed. */
@@ -467,43 +414,22 @@ final class NodeConnection {
             }
             return;
         }
-        Pending head = outstanding.peekFirst();
-        if (head == null) {
+        if (outstanding.isEmpty()) {
             protocolError("a line with no request outstanding");
             return;
         }
         if (kind == NunDbLine.Kind.PAYLOAD) {
-            if (!head.abandoned && !head.reply.onPayload(line.content())) {
-                protocolError("a line that cannot belong to " + head.command.wire());
+            if (!outstanding.onPayload(line.content())) {
+                protocolError("a line that cannot belong to "
+                        + outstanding.headCommand().wire());
             }
             return;
         }
-        quietSinceNanos = now;
-        outstanding.pollFirst();
-        cancel(head.deadline);
-        if (outstanding.isEmpty()) {
-            cancel(silenceTask);
-            silenceTask = null;
-        }
-        if (head.abandoned) {
-            lateReplies++;
-            shiftedReplies = outstanding.isEmpty() ? 0 : shiftedReplies + 1;
-            if (shiftedReplies >= SHIFTED_REPLIES_BEFORE_RESET) {
-                LOG.warning(() -> "node " + label + " answered " + SHIFTED_REPLIES_BEFORE_RESET
-                        + " requests in a row after their deadline with a younger request waiting: a status"
-                        + " line was dropped and replies are shifted; resetting the connection");
-                lost(PollErrorReason.TIMEOUT);
-            }
-            return;
-        }
-        shiftedReplies = 0;
-        if (head.lockStep && state == State.READY && timings != null) {
-            timings.record(head.command, now - head.writtenNanos, now);
-        }
-        if (kind == NunDbLine.Kind.OK) {
-            head.reply.onOk();
-        } else {
-            head.reply.onError(line.content().toString(StandardCharsets.UTF_8));
+        if (outstanding.onStatus(line, now, state == State.READY)) {
+            LOG.warning(() -> "node " + label + " answered " + OutstandingRequests.SHIFTED_REPLIES_BEFORE_RESET
+                    + " requests in a row after their deadline with a younger request waiting: a status"
+                    + " line was dropped and replies are shifted; resetting the connection");
+            lost(PollErrorReason.TIMEOUT);
         }
     }
 
@@ -538,71 +464,32 @@ final class NodeConnection {
             lost(PollErrorReason.AUTH);
             return;
         }
-        write(auth, new AuthReply());
+        write(auth, new AuthReply(this));
     }
 
     private void write(NunDbRequest request, Reply reply) {
-        long now = time.nanoTime();
-        Pending p = new Pending(request.command(), reply);
-        p.lockStep = outstanding.isEmpty();
-        for (Pending other : outstanding) {
-            other.lockStep = false;
-        }
-        if (outstanding.isEmpty()) {
-            quietSinceNanos = now;
-            armSilence(config.hardTimeout().toNanos());
-        }
-        outstanding.addLast(p);
-        requests[p.command.ordinal()]++;
-        p.writtenNanos = now;
-        p.deadline = loop.schedule(
-                failures.guard("request deadline", () -> deadlineMissed(p)),
-                config.requestTimeout().toNanos(),
-                TimeUnit.NANOSECONDS);
+        outstanding.add(request.command(), reply, time.nanoTime());
         channel.writeAndFlush(request, channel.voidPromise());
     }
 
-    private void deadlineMissed(Pending p) {
-        if (p.abandoned || !outstanding.contains(p)) {
-            return;
-        }
-        p.abandoned = true;
-        p.reply.onFailed(PollErrorReason.TIMEOUT);
-    }
-
-    private void armSilence(long delayNanos) {
-        silenceTask =
-                loop.schedule(failures.guard("hard timeout", this::silenceCheck), delayNanos, TimeUnit.NANOSECONDS);
-    }
-
     /** No status line for the hard timeout while requests are outstanding: the node is hung. */
-    private void silenceCheck() {
-        silenceTask = null;
-        if (outstanding.isEmpty() || state == State.IDLE) {
-            return;
-        }
-        long quiet = time.nanoTime() - quietSinceNanos;
-        long hard = config.hardTimeout().toNanos();
-        if (quiet >= hard) {
-            LogField.log(
-                    LOG,
-                    Level.FINE,
-                    "node sent no status line for " + config.hardTimeout() + "; resetting",
-                    NODE,
-                    label,
-                    REASON,
-                    PollErrorReason.TIMEOUT.label());
-            lost(PollErrorReason.TIMEOUT);
-        } else {
-            armSilence(hard - quiet);
-        }
+    private void silent() {
+        LogField.log(
+                LOG,
+                Level.FINE,
+                "node sent no status line for " + config.hardTimeout() + "; resetting",
+                NODE,
+                label,
+                REASON,
+                PollErrorReason.TIMEOUT.label());
+        lost(PollErrorReason.TIMEOUT);
     }
 
-    private void authenticated() {
+    /** The {@code auth} request succeeded: the connection is ready. */
+    void authenticated() {
         cancel(handshakeTask);
         state = State.READY;
-        backoff.reset();
-        redial.reset();
+        reconnects.reset();
         owner.onReady();
     }
 
@@ -615,53 +502,5 @@ final class NodeConnection {
     @Override
     public String toString() {
         return "NodeConnection(" + label + ")";
-    }
-
-    /** A request on the wire. Loop-confined. */
-    private static final class Pending {
-        final NunDbCommand command;
-        final Reply reply;
-        long writtenNanos;
-        boolean lockStep;
-        boolean abandoned;
-        ScheduledFuture<?> deadline;
-
-        Pending(NunDbCommand command, Reply reply) {
-            this.command = command;
-            this.reply = reply;
-        }
-    }
-
-    /** {@code auth}: {@code valid auth} then {@code ok}, or {@code invalid auth}. */
-    private final class AuthReply implements Reply {
-        private boolean valid;
-
-        @Override
-        public boolean onPayload(ByteBuf line) {
-            if (ReplyDecoding.startsWith(line, "valid auth")) {
-                valid = true;
-                return true;
-            }
-            return ReplyDecoding.startsWith(line, "invalid auth");
-        }
-
-        @Override
-        public void onOk() {
-            if (valid) {
-                authenticated();
-            } else {
-                lost(PollErrorReason.AUTH);
-            }
-        }
-
-        @Override
-        public void onError(String message) {
-            lost(PollErrorReason.AUTH);
-        }
-
-        @Override
-        public void onFailed(PollErrorReason reason) {
-            lost(reason == PollErrorReason.TIMEOUT ? PollErrorReason.TIMEOUT : PollErrorReason.AUTH);
-        }
     }
 }

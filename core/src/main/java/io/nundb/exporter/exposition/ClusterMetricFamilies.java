@@ -1,19 +1,13 @@
 package io.nundb.exporter.exposition;
 
-import io.nundb.exporter.model.CanaryIgnoreReason;
-import io.nundb.exporter.model.CanarySkipReason;
 import io.nundb.exporter.model.CanarySnapshot;
-import io.nundb.exporter.model.CanaryTotals;
 import io.nundb.exporter.model.ClusterSnapshot;
 import io.nundb.exporter.model.NodeSnapshot;
 import io.nundb.exporter.model.PollErrorReason;
-import io.nundb.exporter.model.SentinelResult;
-import io.nundb.exporter.model.SentinelSnapshot;
 import io.nundb.exporter.model.ViewAgreement;
 import io.nundb.exporter.protocol.ClusterView;
 import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.protocol.NunDbCommand;
-import io.nundb.exporter.protocol.PendingOpsSnapshot;
 import io.nundb.exporter.protocol.Role;
 import io.nundb.exporter.protocol.ViewMember;
 import io.nundb.exporter.timing.RequestTimingConfig;
@@ -38,7 +32,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Builds the exporter's metric families (names, types, units, labels, HELP) from one
@@ -49,7 +42,10 @@ import java.util.TreeMap;
  * request duration histogram; never a stale value presented as current. Poll error counters exist for
  * every reason from the first render. {@code nundb_node_role} is a gauge with a {@code role} label and
  * not a client_java {@code StateSetSnapshot}, because client_java writes a state set's state under a
- * label named after the metric ({@code nundb_node_role{nundb_node_role="primary"}}).
+ * label named after the metric ({@code nundb_node_role{nundb_node_role="primary"}}). The replication
+ * families (pending-ops, canary, sentinel) are built by {@link ReplicationMetricFamilies} in the same
+ * pass over the nodes, the exporter's own cluster-wide ones by {@link ExporterMetricFamilies}; the
+ * package-private helpers below are shared with them.
  *
  * <p>Thread-safety: stateless; call from any thread. Allocates the whole result (called once per
  * render on the publisher thread, not per scrape).
@@ -156,39 +152,7 @@ public final class ClusterMetricFamilies {
                 "Exponential moving average of the request duration, " + TIMING_EMA_PERIOD + " samples, by command"
                         + " (operators asked for it; the histogram is the primary signal).");
 
-        GaugeSnapshot.Builder replPending = gauge(
-                "nundb_replication_pending_ops",
-                null,
-                "Replication entries on the primary (node) not yet acknowledged by member (debug pending-ops):"
-                        + " waiting, or orphaned (can never be acknowledged until the primary restarts).");
-        GaugeSnapshot.Builder replOldest = gauge(
-                "nundb_replication_oldest_waiting_timestamp_seconds",
-                Unit.SECONDS,
-                "Time of the oldest entry on the primary (node) waiting for member; absent when nothing waits.");
-
-        HistogramSnapshot.Builder canaryLag = HistogramSnapshot.builder()
-                .name("nundb_replication_canary_lag_seconds")
-                .unit(Unit.SECONDS)
-                .help("Time from the exporter's canary write on the primary to its changed push on this node"
-                        + " (monotonic clock, one sample per canary).");
-        GaugeSnapshot.Builder canaryLastLag = gauge(
-                "nundb_replication_canary_last_lag_seconds",
-                Unit.SECONDS,
-                "Lag of the last canary that arrived on this node.");
-        GaugeSnapshot.Builder canaryLastApplied = gauge(
-                "nundb_replication_canary_last_applied_timestamp_seconds",
-                Unit.SECONDS,
-                "Wall-clock time the last canary arrived on this node.");
-        GaugeSnapshot.Builder replicationLag = gauge(
-                "nundb_replication_lag_seconds",
-                Unit.SECONDS,
-                "Current replication lag of this node: max(last canary lag, age of the oldest canary written on"
-                        + " the primary while this node was up and in its view and not yet seen here). Alert on"
-                        + " this.");
-        CounterSnapshot.Builder canaryLost = counter(
-                "nundb_replication_canary_lost_total",
-                "Canaries written while this node was up and in the primary's view that did not arrive within"
-                        + " --canary.timeout.");
+        ReplicationMetricFamilies replication = new ReplicationMetricFamilies();
 
         for (NodeSnapshot node : nodes) {
             String name = node.name();
@@ -237,20 +201,7 @@ public final class ClusterMetricFamilies {
                 }
             }
 
-            if (canary != null) {
-                add(canaryLost, nodeLabels, canary.lost());
-                RequestTimingSnapshot lag = canary.lag();
-                if (lag != null) {
-                    canaryLag.dataPoint(histogram(nodeLabels, lag));
-                }
-                if (node.up()) {
-                    addIfFinite(canaryLastLag, nodeLabels, canary.lastLagSeconds());
-                    if (canary.lastAppliedEpochMillis() > 0) {
-                        add(canaryLastApplied, nodeLabels, Unit.millisToSeconds(canary.lastAppliedEpochMillis()));
-                    }
-                    addIfFinite(replicationLag, nodeLabels, canary.currentLagSeconds());
-                }
-            }
+            replication.addNode(node, nodeLabels);
 
             if (!node.up()) {
                 continue;
@@ -273,26 +224,6 @@ public final class ClusterMetricFamilies {
             }
             if (node.databases() >= 0) {
                 add(databases, nodeLabels, node.databases());
-            }
-            PendingOpsSnapshot ops = node.pendingOps();
-            if (ops != null) {
-                for (Map.Entry<String, PendingOpsSnapshot.Member> e : new TreeMap<>(ops.members()).entrySet()) {
-                    PendingOpsSnapshot.Member member = e.getValue();
-                    add(
-                            replPending,
-                            Labels.of("member", e.getKey(), "node", name, "state", "waiting"),
-                            member.waiting());
-                    add(
-                            replPending,
-                            Labels.of("member", e.getKey(), "node", name, "state", "orphaned"),
-                            member.orphaned());
-                    if (member.oldestWaitingOpIdNanos() >= 0) {
-                        add(
-                                replOldest,
-                                Labels.of("member", e.getKey(), "node", name),
-                                member.oldestWaitingOpIdNanos() / 1e9);
-                    }
-                }
             }
         }
 
@@ -320,72 +251,14 @@ public final class ClusterMetricFamilies {
         out.add(window.build());
         out.add(windowMax.build());
         out.add(timingEma.build());
-        out.add(replPending.build());
-        out.add(replOldest.build());
-        out.add(canaryLag.build());
-        out.add(canaryLastLag.build());
-        out.add(canaryLastApplied.build());
-        out.add(replicationLag.build());
-        out.add(canaryLost.build());
-        addCanaryTotals(out, cluster.canary());
-        addSentinel(out, nodes);
-
+        replication.addTo(out, cluster);
         addCluster(out, cluster);
         addViewAgreement(out, cluster);
-        addExporter(out, cluster, exporter);
+        ExporterMetricFamilies.addTo(out, cluster, exporter);
         if (exporter.compatNode() != null) {
             addCompat(out, compatNode(cluster, exporter.compatNode()));
         }
         return new MetricSnapshots(out);
-    }
-
-    /** Cluster-level canary counters; every reason from the first render while the canary is on. */
-    private static void addCanaryTotals(List<MetricSnapshot> out, CanaryTotals totals) {
-        CounterSnapshot.Builder skipped = counter(
-                "nundb_replication_canary_skipped_total",
-                "Canary writes not made, or discarded by a failover before they could be seen, by reason.");
-        CounterSnapshot.Builder ignored = counter(
-                "nundb_replication_canary_ignored_total",
-                "Pushes of the canary key ignored: written by another exporter instance, or unparsable (a value"
-                        + " mangled by a catch-up).");
-        if (totals != null) {
-            for (CanarySkipReason r : CanarySkipReason.values()) {
-                add(skipped, Labels.of("reason", r.label()), totals.skipped(r));
-            }
-            for (CanaryIgnoreReason r : CanaryIgnoreReason.values()) {
-                add(ignored, Labels.of("reason", r.label()), totals.ignored(r));
-            }
-        }
-        out.add(skipped.build());
-        out.add(ignored.build());
-    }
-
-    /** The replication sentinel per node; no series for a node never checked. */
-    private static void addSentinel(List<MetricSnapshot> out, List<NodeSnapshot> nodes) {
-        GaugeSnapshot.Builder present = gauge(
-                "nundb_replication_sentinel_present",
-                null,
-                "1 when this node held the exporter's sentinel key with the primary's value at its last answered"
-                        + " check, 0 when it was missing (or the canary database was) or different: a member that"
-                        + " rejoined without its data.");
-        CounterSnapshot.Builder checks = counter(
-                "nundb_replication_sentinel_checks_total",
-                "Reads of the sentinel key on this node by result (present, missing, different, error).");
-        for (NodeSnapshot node : nodes) {
-            CanarySnapshot canary = node.canary();
-            SentinelSnapshot sentinel = canary == null ? null : canary.sentinel();
-            if (sentinel == null) {
-                continue;
-            }
-            if (sentinel.last() != null) {
-                add(present, Labels.of("node", node.name()), sentinel.present() ? 1 : 0);
-            }
-            for (SentinelResult r : SentinelResult.values()) {
-                add(checks, Labels.of("node", node.name(), "result", r.label()), sentinel.checks(r));
-            }
-        }
-        out.add(present.build());
-        out.add(checks.build());
     }
 
     private static void addCluster(List<MetricSnapshot> out, ClusterSnapshot cluster) {
@@ -429,62 +302,6 @@ public final class ClusterMetricFamilies {
         }
         out.add(agree.build());
         out.add(notInPrimary.build());
-    }
-
-    private static void addExporter(List<MetricSnapshot> out, ClusterSnapshot cluster, ExporterSnapshot exporter) {
-        GaugeSnapshot.Builder info = gauge(
-                "nundb_exporter_build_info",
-                null,
-                "Always 1; the labels say which exporter version runs and whether it watches the demo cluster.");
-        add(
-                info,
-                Labels.of(
-                        "mode",
-                        exporter.demo() ? "demo" : "live",
-                        "revision",
-                        exporter.revision(),
-                        "version",
-                        exporter.version()),
-                1);
-        out.add(info.build());
-
-        GaugeSnapshot.Builder last = gauge(
-                "nundb_exporter_last_collection_timestamp_seconds",
-                Unit.SECONDS,
-                "Wall-clock time the exporter assembled the cluster snapshot being served.");
-        if (cluster.takenAtEpochMillis() > 0) {
-            add(last, Labels.EMPTY, Unit.millisToSeconds(cluster.takenAtEpochMillis()));
-        }
-        out.add(last.build());
-        CounterSnapshot.Builder forgotten = counter(
-                "nundb_exporter_nodes_forgotten_total",
-                "Nodes dropped after being absent from every view for the retention period.");
-        add(forgotten, Labels.EMPTY, cluster.forgottenNodes());
-        out.add(forgotten.build());
-        CounterSnapshot.Builder refused = counter(
-                "nundb_exporter_members_refused_total",
-                "Members listed by a node's view and not polled because --nundb.max-members nodes were already"
-                        + " known (counted once per view that lists them).");
-        add(refused, Labels.EMPTY, cluster.refusedMembers());
-        out.add(refused.build());
-
-        CounterSnapshot.Builder renders = counter(
-                "nundb_exporter_renders_total",
-                "Renders of the cached /metrics body by format and encoding (scrapes between renders share one).");
-        for (ExpositionFormat format : ExpositionFormat.values()) {
-            add(renders, Labels.of("encoding", "identity", "format", format.label()), exporter.renders(format, false));
-            add(renders, Labels.of("encoding", "gzip", "format", format.label()), exporter.renders(format, true));
-        }
-        out.add(renders.build());
-
-        GaugeSnapshot.Builder direct = gauge(
-                "nundb_exporter_netty_direct_memory_bytes",
-                Unit.BYTES,
-                "Direct memory used by Netty's allocators (connections to Nun-db and HTTP buffers).");
-        if (exporter.nettyDirectMemoryBytes() >= 0) {
-            add(direct, Labels.EMPTY, exporter.nettyDirectMemoryBytes());
-        }
-        out.add(direct.build());
     }
 
     /** The node whose name or dial address is {@code id} (NUN_URL names an address, views name nodes). */
@@ -555,7 +372,7 @@ public final class ClusterMetricFamilies {
      * one data point: the text formats write the classic part, protobuf both (a Prometheus with native
      * histograms on ingests the native part, and the classic one with {@code scrape_classic_histograms}).
      */
-    private static HistogramDataPointSnapshot histogram(Labels labels, RequestTimingSnapshot t) {
+    static HistogramDataPointSnapshot histogram(Labels labels, RequestTimingSnapshot t) {
         HistogramDataPointSnapshot.Builder b = HistogramDataPointSnapshot.builder()
                 .labels(labels)
                 .classicHistogramBuckets(buckets(t))
@@ -588,26 +405,26 @@ public final class ClusterMetricFamilies {
                 .build();
     }
 
-    private static GaugeSnapshot.Builder gauge(String name, Unit unit, String help) {
+    static GaugeSnapshot.Builder gauge(String name, Unit unit, String help) {
         GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(help);
         return unit == null ? b : b.unit(unit);
     }
 
-    private static CounterSnapshot.Builder counter(String name, String help) {
+    static CounterSnapshot.Builder counter(String name, String help) {
         return CounterSnapshot.builder().name(name).help(help);
     }
 
-    private static void add(GaugeSnapshot.Builder b, Labels labels, double value) {
+    static void add(GaugeSnapshot.Builder b, Labels labels, double value) {
         b.dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(value).build());
     }
 
-    private static void addIfFinite(GaugeSnapshot.Builder b, Labels labels, double value) {
+    static void addIfFinite(GaugeSnapshot.Builder b, Labels labels, double value) {
         if (Double.isFinite(value)) {
             add(b, labels, value);
         }
     }
 
-    private static void add(CounterSnapshot.Builder b, Labels labels, double value) {
+    static void add(CounterSnapshot.Builder b, Labels labels, double value) {
         b.dataPoint(
                 CounterDataPointSnapshot.builder().labels(labels).value(value).build());
     }
