@@ -95,7 +95,7 @@ class BasicAuthHandlerTest {
     @Test
     void aConnectionThatFailedAVerificationIsMarkedSuspect() throws Exception {
         channel.writeInbound(routed(Route.METRICS, "/metrics", "Authorization", WebSecurityTest.basic("alice", "x")));
-        assertThat(channel.hasAttr(BasicAuthHandler.FAILED)).isFalse();
+        // (not asserted here: the verdict runs on the bcrypt thread and may already have marked the channel)
 
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             channel.runPendingTasks(); // the verdict continues on the channel's event loop
