@@ -271,28 +271,26 @@ public final class ClusterCollector implements ClusterSnapshotSource, AutoClosea
 
     /** One canary interval on the collector thread. */
     private void canaryTick() {
-        Map<String, NodeSnapshot> snapshots = new HashMap<>();
         Map<String, CanaryNode> canaries = new HashMap<>();
-        for (Map.Entry<String, Entry> me : nodes.entrySet()) {
-            snapshots.put(me.getKey(), me.getValue().client.snapshot());
-            if (me.getValue().canary != null) {
-                canaries.put(me.getKey(), me.getValue().canary);
-            }
-        }
-        canary.tick(snapshots, canaries);
+        canary.tick(nodeSnapshots(canaries), canaries);
     }
 
     /** One sentinel round on the collector thread. */
     private void sentinelTick() {
-        Map<String, NodeSnapshot> snapshots = new HashMap<>();
         Map<String, CanaryNode> canaries = new HashMap<>();
+        sentinel.tick(nodeSnapshots(canaries), canaries);
+    }
+
+    /** Every node's latest snapshot by name, and into {@code canaries} the canary of each node that has one. */
+    private Map<String, NodeSnapshot> nodeSnapshots(Map<String, CanaryNode> canaries) {
+        Map<String, NodeSnapshot> snapshots = new HashMap<>();
         for (Map.Entry<String, Entry> me : nodes.entrySet()) {
             snapshots.put(me.getKey(), me.getValue().client.snapshot());
             if (me.getValue().canary != null) {
                 canaries.put(me.getKey(), me.getValue().canary);
             }
         }
-        sentinel.tick(snapshots, canaries);
+        return snapshots;
     }
 
     private static void stop(Entry e) {
