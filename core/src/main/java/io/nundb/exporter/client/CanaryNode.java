@@ -50,7 +50,8 @@ import java.util.logging.Logger;
  *
  * <p>Sentinel ({@link SentinelCoordinator}): on the same connection, once the canary database is
  * selected, {@link #readSentinel} reads (and, missing, writes) the sentinel on the primary and
- * {@link #checkSentinel} reads and judges this node's copy into a {@link SentinelTally}.
+ * {@link #checkSentinel} reads and judges this node's copy, both through its {@link SentinelReader}.
+ * Requests and their replies (what a missed deadline does) are its {@link CanaryRequests}.
  *
  * <p>Allocation: a push is decoded into a {@code String} (one per canary interval, off the poll path);
  * recording the sample allocates nothing.
@@ -86,7 +87,8 @@ final class CanaryNode {
     private final TaskFailures failures;
     private final SingleWriterTiming lag;
     private final NodeConnection connection;
-    private final SentinelTally sentinel;
+    private final CanaryRequests requests;
+    private final SentinelReader sentinel;
 
     // Written only on `loop`.
     private Stage stage = Stage.DOWN;
@@ -137,7 +139,6 @@ final class CanaryNode {
         this.writeFailed = writeFailed;
         this.failures = failures;
         this.lag = new SingleWriterTiming(timingConfig, time::nanoTime);
-        this.sentinel = new SentinelTally(label);
         // Pushes on: this connection watches the canary key.
         this.connection = new NodeConnection(
                 label,
@@ -152,6 +153,8 @@ final class CanaryNode {
                 true,
                 failures,
                 new CanaryEvents());
+        this.requests = new CanaryRequests(connection, this::handshaking, writeFailed);
+        this.sentinel = new SentinelReader(label, connection, requests, time);
     }
 
     EventLoop eventLoop() {
@@ -288,6 +291,11 @@ final class CanaryNode {
         watching = false;
     }
 
+    /** Whether a handshake step is outstanding: one that misses its deadline resets the connection. */
+    private boolean handshaking() {
+        return stage == Stage.SELECTING || stage == Stage.WATCHING;
+    }
+
     private NunDbRequest withToken(NunDbCommand command) {
         try {
             return NunDbRequest.of(command, canary.database(), token.get());
@@ -312,7 +320,7 @@ final class CanaryNode {
         if (useDb == null) {
             return;
         }
-        send(useDb, -1, (ok, error) -> {
+        requests.send(useDb, -1, (ok, error) -> {
             if (ok) {
                 watch();
             } else if (error != null && error.startsWith("Invalid token")) {
@@ -366,7 +374,7 @@ final class CanaryNode {
         if (create == null) {
             return;
         }
-        send(create, -1, (ok, error) -> {
+        requests.send(create, -1, (ok, error) -> {
             if (ok || (error != null && error.startsWith("database already exists"))) {
                 if (ok) {
                     LogField.log(
@@ -384,7 +392,7 @@ final class CanaryNode {
 
     private void watch() {
         stage = Stage.WATCHING;
-        send(NunDbRequest.of(NunDbCommand.WATCH, canary.key()), -1, (ok, error) -> {
+        requests.send(NunDbRequest.of(NunDbCommand.WATCH, canary.key()), -1, (ok, error) -> {
             if (!ok) {
                 connection.reset(PollErrorReason.ERROR_REPLY);
                 return;
@@ -422,7 +430,7 @@ final class CanaryNode {
         NunDbRequest set = NunDbRequest.of(NunDbCommand.SET, canary.key(), canary.instance() + "." + seq + "." + nanos);
         ownWrites[ownWriteNext] = seq;
         ownWriteNext = (ownWriteNext + 1) % ownWrites.length;
-        send(set, seq, (ok, error) -> {
+        requests.send(set, seq, (ok, error) -> {
             if (ok) {
                 counters.written();
             } else {
@@ -491,39 +499,18 @@ final class CanaryNode {
         return stage == Stage.READY || stage == Stage.WATCHING;
     }
 
-    /**
-     * Reads the sentinel on this node (it claims primary) and hands its identity to {@code reference}
-     * (called on this loop); writes it instead when it is missing (the round ends there). Nothing is
-     * handed over without an answer or before the canary database is selected.
-     */
+    /** {@link SentinelReader#read} on this loop; nothing is read before the canary database is selected. */
     void readSentinel(Consumer<String> reference) {
         loop.execute(() -> {
-            if (!databaseSelected()) {
-                return;
+            if (databaseSelected()) {
+                sentinel.read(reference);
             }
-            getSentinel(value -> {
-                if (value == null) {
-                    return;
-                }
-                String token = Sentinel.token(value);
-                if (token != null) {
-                    reference.accept(token);
-                    return;
-                }
-                NunDbRequest set = NunDbRequest.of(
-                        NunDbCommand.SET, CanaryConfig.SENTINEL_KEY, Sentinel.value(time.currentTimeMillis()));
-                send(set, -1, (ok, error) -> {
-                    if (ok) {
-                        LOG.info(() -> "wrote the replication sentinel " + CanaryConfig.SENTINEL_KEY + " on " + label);
-                    }
-                });
-            });
         });
     }
 
     /**
-     * Reads this node's copy of the sentinel and records it against the primary's {@code token}: a
-     * canary database this node does not have counts as missing; no answer counts as an error.
+     * {@link SentinelReader#check} on this loop: a canary database this node does not have counts as
+     * missing; no answer (or no database selected yet) counts as an error.
      */
     void checkSentinel(String token) {
         loop.execute(() -> {
@@ -535,8 +522,7 @@ final class CanaryNode {
             } else if (!databaseSelected()) {
                 sentinel.record(SentinelResult.ERROR);
             } else {
-                getSentinel(value ->
-                        sentinel.record(value == null ? SentinelResult.ERROR : Sentinel.classify(value, token)));
+                sentinel.check(token);
             }
         });
     }
@@ -551,66 +537,6 @@ final class CanaryNode {
         loop.execute(sentinel::withdraw);
     }
 
-    /** {@code get} of the sentinel; {@code done} gets the value, or {@code null} without an answer. */
-    private void getSentinel(Consumer<String> done) {
-        connection.send(NunDbRequest.of(NunDbCommand.GET, CanaryConfig.SENTINEL_KEY), new SentinelRead(done));
-    }
-
-    /**
-     * The reply to a sentinel {@code get}: {@code value <value>} then {@code ok}. A missed deadline resets
-     * the connection, as for every canary request.
-     */
-    private final class SentinelRead implements NodeConnection.Reply {
-        private static final String VALUE = "value ";
-
-        private final Consumer<String> done;
-        private String value;
-
-        SentinelRead(Consumer<String> done) {
-            this.done = done;
-        }
-
-        @Override
-        public boolean onPayload(ByteBuf line) {
-            String text = line.toString(StandardCharsets.UTF_8);
-            if (value != null || !text.startsWith(VALUE)) {
-                return false;
-            }
-            value = text.substring(VALUE.length());
-            return true;
-        }
-
-        @Override
-        public void onOk() {
-            done.accept(value);
-        }
-
-        @Override
-        public void onError(String message) {
-            done.accept(null);
-        }
-
-        @Override
-        public void onFailed(PollErrorReason reason) {
-            done.accept(null);
-            if (reason == PollErrorReason.TIMEOUT) {
-                connection.reset(reason);
-            }
-        }
-
-        @Override
-        public void onAbort() {
-            done.accept(null);
-        }
-    }
-
-    // ---------------------------------------------------------------- requests
-
-    /** Sends one request; a write ({@code writeSeq >= 0}) that cannot complete is reported failed. */
-    private void send(NunDbRequest request, long writeSeq, Callback callback) {
-        connection.send(request, new CanaryReply(writeSeq, callback));
-    }
-
     private static void cancel(ScheduledFuture<?> f) {
         if (f != null) {
             f.cancel(false);
@@ -620,58 +546,5 @@ final class CanaryNode {
     @Override
     public String toString() {
         return "CanaryNode(" + label + ")";
-    }
-
-    /** The end of one request: ok, or the error message (never logged: it may quote input). */
-    private interface Callback {
-        void done(boolean ok, String error);
-    }
-
-    /**
-     * A canary request's reply: its payload lines are ignored. A write or read that misses its deadline fails
-     * but keeps the connection (its late reply is read and discarded): each reconnect's {@code use-db} makes
-     * Nun-db log the canary token (spec Appendix C), and a connection that is really hung is reset by the
-     * connection's hard timeout or its outstanding limit. Only a handshake step ({@code use-db},
-     * {@code create-db}, {@code watch}) that misses its deadline resets the connection: its outcome is
-     * unknown and the handshake starts again.
-     */
-    private final class CanaryReply implements NodeConnection.Reply {
-        private final long writeSeq;
-        private final Callback callback;
-
-        CanaryReply(long writeSeq, Callback callback) {
-            this.writeSeq = writeSeq;
-            this.callback = callback;
-        }
-
-        @Override
-        public boolean onPayload(ByteBuf line) {
-            return true;
-        }
-
-        @Override
-        public void onOk() {
-            callback.done(true, null);
-        }
-
-        @Override
-        public void onError(String message) {
-            callback.done(false, message);
-        }
-
-        @Override
-        public void onFailed(PollErrorReason reason) {
-            onAbort();
-            if (reason == PollErrorReason.TIMEOUT && (stage == Stage.SELECTING || stage == Stage.WATCHING)) {
-                connection.reset(reason);
-            }
-        }
-
-        @Override
-        public void onAbort() {
-            if (writeSeq >= 0) {
-                writeFailed.accept(writeSeq); // Unknown whether it was applied: discarded, not lost.
-            }
-        }
     }
 }

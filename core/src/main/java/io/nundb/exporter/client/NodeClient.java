@@ -13,17 +13,14 @@ import io.nundb.exporter.model.PollErrorReason;
 import io.nundb.exporter.protocol.ClusterView;
 import io.nundb.exporter.protocol.LineAccumulator;
 import io.nundb.exporter.protocol.ListDbsParser;
-import io.nundb.exporter.protocol.MemberStatus;
 import io.nundb.exporter.protocol.MetricsState;
 import io.nundb.exporter.protocol.NunDbCommand;
 import io.nundb.exporter.protocol.NunDbRequest;
 import io.nundb.exporter.protocol.PendingOpsAggregator;
 import io.nundb.exporter.protocol.PendingOpsSnapshot;
 import io.nundb.exporter.protocol.ProcessInfoParser;
-import io.nundb.exporter.protocol.ViewMember;
 import io.nundb.exporter.timing.RequestTimingSnapshot;
 import io.nundb.exporter.timing.SingleWriterRequestTimings;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +38,8 @@ import java.util.logging.Logger;
  * (lock-step), so that each is timed from the write of its line to its status line with nothing else
  * outstanding. A tick that finds the previous cycle still running is skipped and counted. The duration
  * of the last complete cycle (first request written to last reply read, on this loop) is published as
- * {@link NodeSnapshot#pollCycleSeconds()}.
+ * {@link NodeSnapshot#pollCycleSeconds()}. Whether a cycle ends with a {@code debug pending-ops} read is
+ * its {@link PendingOpsReads}' decision.
  *
  * <p>What the node needs from the rest of the cluster comes as values: the members' process starts
  * ({@link #memberStarts}) pushed by the collector. What it tells the collector goes through
@@ -83,14 +81,7 @@ public final class NodeClient {
     private long cycleStartNanos;
     private double pollCycleSeconds = Double.NaN;
     private long nextSlowPollNanos;
-    private long nextPendingPollNanos;
-    private long pendingIntervalNanos;
-    /** What the last {@code debug pending-ops} read saw; {@code pendingReadCount} -1 when none counts. */
-    private long pendingReadCount = -1;
-
-    private long pendingReadNanos;
-    private ClusterView pendingReadView;
-    private Map<String, Long> pendingReadStarts;
+    private final PendingOpsReads pendingReads;
 
     private boolean up;
     private PollErrorReason downReason = PollErrorReason.REFUSED;
@@ -102,7 +93,6 @@ public final class NodeClient {
     private long processStartEpochMillis = -1;
     private boolean processInfoStale;
     private int databases = -1;
-    private PendingOpsSnapshot pendingOps;
     private final long[] pollErrors = new long[PollErrorReason.values().length];
     private long skippedTicks;
     private final PendingOpsAggregator pendingAggregator = new PendingOpsAggregator();
@@ -154,7 +144,7 @@ public final class NodeClient {
                         false,
                         failures,
                         new PollEvents());
-        this.pendingIntervalNanos = config.pendingInterval().toNanos();
+        this.pendingReads = new PendingOpsReads(config, time);
         this.published = buildSnapshot();
     }
 
@@ -257,7 +247,7 @@ public final class NodeClient {
             }
             cycleInProgress = false;
             // The next connection may reach a restarted process with other pending entries: read again.
-            pendingReadCount = -1;
+            pendingReads.forget();
             countError(reason);
             markDown(reason);
             firstAttempt();
@@ -327,21 +317,8 @@ public final class NodeClient {
             return;
         }
         if (cycleIndex == cycleLength) {
-            // Pending ops depend on this cycle's metrics and view: only the node that claims primary,
-            // only with pending_ops above 0, at most every pending interval, and only when the last read
-            // may be out of date (Nun-db logs every reply whole, user keys and values included).
-            long now = time.nanoTime();
-            if (view != null
-                    && view.claimsPrimary()
-                    && metrics != null
-                    && metrics.pendingOps() > 0
-                    && now - nextPendingPollNanos >= 0
-                    && pendingReadOutOfDate(now)) {
-                nextPendingPollNanos = now + pendingIntervalNanos;
-                pendingReadCount = metrics.pendingOps();
-                pendingReadNanos = now;
-                pendingReadView = view;
-                pendingReadStarts = memberStarts;
+            // Pending ops depend on this cycle's metrics and view: PendingOpsReads says when to read them.
+            if (pendingReads.readNow(time.nanoTime(), view, metrics, memberStarts)) {
                 cycleIndex++;
                 // Streamed, never buffered: it embeds user values and grows during the incident it reveals.
                 pendingAggregator.begin(pendingClassifier);
@@ -354,13 +331,7 @@ public final class NodeClient {
                                 () -> pendingOpsDone(pendingAggregator.finish(time.currentTimeMillis()))));
                 return;
             }
-            if (view == null || !view.claimsPrimary() || metrics == null) {
-                pendingOps = null;
-                pendingReadCount = -1;
-            } else if (metrics.pendingOps() == 0) {
-                pendingOps = nothingPending(view);
-                pendingReadCount = -1;
-            }
+            pendingReads.noRead(view, metrics);
             cycleSucceeded();
             return;
         }
@@ -382,64 +353,10 @@ public final class NodeClient {
         connection.send(NunDbRequest.of(command), reply);
     }
 
-    /**
-     * Whether the last {@code debug pending-ops} read may no longer hold: there was none, it found entries
-     * waiting (they come and go with every ack, and their age drives an alert), or since it the primary's
-     * {@code pending_ops}, its view or the members' process starts (which classify the entries) changed, or
-     * it is older than {@link ClientConfig#pendingMaxAge()}. Orphaned entries that never change are thus
-     * read once per max age, not once per pending interval.
-     */
-    private boolean pendingReadOutOfDate(long now) {
-        return pendingReadCount < 0
-                || anyWaiting(pendingOps)
-                || pendingReadCount != metrics.pendingOps()
-                || !view.equals(pendingReadView)
-                || !memberStarts.equals(pendingReadStarts)
-                || now - pendingReadNanos >= config.pendingMaxAge().toNanos();
-    }
-
-    private static boolean anyWaiting(PendingOpsSnapshot snapshot) {
-        if (snapshot == null) {
-            return false;
-        }
-        for (PendingOpsSnapshot.Member m : snapshot.members().values()) {
-            if (m.waiting() > 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** A multi-line reply into one of this node's reusable parsers, begun here. */
     private PollReply lines(String prefix, LineAccumulator parser, PollReply.Finisher finisher) {
         parser.begin();
         return PollReply.lines(cycleFailure, prefix, parser::accept, finisher);
-    }
-
-    /**
-     * A primary with {@code pending_ops: 0} has nothing pending for any member: zero series for every
-     * other member of its view, so that alerts and charts see 0 rather than no data (without asking
-     * {@code debug pending-ops}).
-     */
-    private PendingOpsSnapshot nothingPending(ClusterView v) {
-        PendingOpsSnapshot previous = pendingOps;
-        if (previous != null && previous.replyBytes() == 0) {
-            // Already the zero snapshot: keep it while the view lists the same members.
-            boolean same = previous.members().size() == v.members().size() - 1;
-            for (ViewMember m : v.members()) {
-                same &= m.status() == MemberStatus.SELF || previous.members().containsKey(m.name());
-            }
-            if (same) {
-                return previous;
-            }
-        }
-        Map<String, PendingOpsSnapshot.Member> members = new HashMap<>();
-        for (ViewMember m : v.members()) {
-            if (m.status() != MemberStatus.SELF) {
-                members.put(m.name(), new PendingOpsSnapshot.Member(0, 0, -1));
-            }
-        }
-        return new PendingOpsSnapshot(members, time.currentTimeMillis(), 0);
     }
 
     private void metricsDone(MetricsState m) {
@@ -477,11 +394,7 @@ public final class NodeClient {
     }
 
     private void pendingOpsDone(PendingOpsSnapshot snapshot) {
-        pendingOps = snapshot;
-        long replyBytes = snapshot.replyBytes();
-        // Doubling while the reply exceeds 1 MiB: the server holds a lock while formatting it.
-        long base = config.pendingInterval().toNanos();
-        pendingIntervalNanos = replyBytes > 1024 * 1024 ? Math.min(pendingIntervalNanos * 2, base * 64) : base;
+        pendingReads.done(snapshot);
         sendNextInCycle();
     }
 
@@ -507,7 +420,7 @@ public final class NodeClient {
         }
         cycleInProgress = false;
         if (cycleIndex > cycleLength) {
-            pendingReadCount = -1; // The debug pending-ops read itself failed: it is still to be made.
+            pendingReads.forget(); // The debug pending-ops read itself failed: it is still to be made.
         }
         countError(reason);
         lastFailure = reason;
@@ -568,7 +481,7 @@ public final class NodeClient {
                 .pollErrors(pollErrors)
                 .skippedTicks(skippedTicks)
                 .pollCycleSeconds(pollCycleSeconds)
-                .pendingOps(pendingOps);
+                .pendingOps(pendingReads.snapshot());
         if (connection != null) {
             b.requests(connection.requests())
                     .lateReplies(connection.lateReplies())
